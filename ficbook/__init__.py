@@ -1,0 +1,8 @@
+"""ficbook: turn fan fiction into beautiful, valid EPUB and PDF books."""
+
+__version__ = "0.1.0"
+
+from .build import build  # noqa: E402
+from .ingest import read_story  # noqa: E402
+
+__all__ = ["__version__", "build", "read_story"]

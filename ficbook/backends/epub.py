@@ -1,0 +1,159 @@
+"""EPUB 3 packaging with ebooklib: OPF metadata, nav + NCX, landmarks, reproducible zip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from .. import xhtml
+from ..model import Book, RenderedBook, TocEntry
+from ..render import FALLBACK_MODIFIED
+from .files import atomic_write
+
+# Fixed zip timestamps: the same input gives the same bytes (Standard Ebooks does the same).
+ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityHazard", "none"),
+    ("schema:accessibilitySummary",
+     "Text with headings, a table of contents and landmarks; the cover image has a text "
+     "alternative. No audio, video or scripted content."),
+)
+
+
+def write_epub(rendered: RenderedBook, target: Path) -> Path:
+    data = epub_bytes(rendered)
+    atomic_write(target, data)
+    return target
+
+
+def epub_bytes(rendered: RenderedBook) -> bytes:
+    book = _package(rendered)
+    raw = io.BytesIO()
+    writer = epub.EpubWriter(raw, book, {
+        "mtime": dt.datetime.strptime(rendered.modified, "%Y-%m-%dT%H:%M:%SZ"),
+        "epub3_pages": False,
+        "raise_exceptions": True,
+        "landmark_title": "Landmarks",
+    })
+    writer.process()
+    writer.write()
+    return _reproducible(raw.getvalue())
+
+
+def _package(rendered: RenderedBook) -> epub.EpubBook:
+    b: Book = rendered.book
+    book = epub.EpubBook()
+    book.set_identifier(b.identifier)
+    book.set_title(b.title)
+    book.set_language(b.language)
+    _metadata(book, rendered)
+
+    assert rendered.cover is not None
+    book.set_cover(rendered.cover.filename, rendered.cover.data, create_page=False)
+    for asset in rendered.assets:
+        book.add_item(epub.EpubItem(uid=_uid(asset.filename), file_name=asset.filename,
+                                    media_type=asset.media_type, content=asset.data))
+    items = {}
+    for page in rendered.pages:
+        # Plain EpubItem, not EpubHtml: EpubHtml rewrites the document it is given.
+        item = epub.EpubItem(uid=_uid(page.filename), file_name=page.filename,
+                             media_type="application/xhtml+xml", content=page.xhtml.encode())
+        if page.kind == "cover":
+            item.properties = []
+        book.add_item(item)
+        items[page.filename] = item
+        if page.landmark:
+            book.guide.append({"type": _GUIDE_TYPES.get(page.landmark, page.landmark),
+                               "href": page.filename, "title": _LANDMARK_TITLES[page.landmark]})
+    book.toc = [_toc(entry) for entry in rendered.toc]
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="Contents")
+    book.add_item(nav)
+    book.spine = [items[p.filename] for p in rendered.pages]
+    return book
+
+
+# ebooklib writes the EPUB 2 guide with these types and maps them to EPUB 3 landmarks.
+_GUIDE_TYPES = {"titlepage": "title-page", "bodymatter": "text", "cover": "cover", "toc": "toc"}
+_LANDMARK_TITLES = {"cover": "Cover", "titlepage": "Title page", "toc": "Contents",
+                    "bodymatter": "Start of story"}
+
+
+def _toc(entry: TocEntry) -> epub.Link | tuple[epub.Section, list[object]]:
+    if entry.children:
+        return (epub.Section(entry.title, href=entry.href), [_toc(c) for c in entry.children])
+    return epub.Link(entry.href, entry.title, _uid(entry.href) + "-toc")
+
+
+def _uid(filename: str) -> str:
+    stem = filename.rsplit("/", 1)[-1].replace(".", "-")
+    return f"{filename.split('/', 1)[0]}-{stem}" if "/" in filename else stem
+
+
+def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
+    b = rendered.book
+    for n, author in enumerate(b.authors, start=1):
+        book.add_author(author, file_as=author, role="aut", uid=f"creator{n:02d}")
+    for n, editor in enumerate(b.editors, start=1):
+        book.add_author(editor, file_as=editor, role="edt", uid=f"editor{n:02d}")
+    description = b.description or (
+        xhtml.to_text(b.stories[0].metadata.summary) if len(b.stories) == 1 else "")
+    if description:
+        book.add_metadata("DC", "description", description)
+    subjects: dict[str, None] = {}
+    for story in b.stories:
+        for value in (*story.metadata.fandoms, *story.metadata.tags):
+            subjects.setdefault(value, None)
+    for subject in subjects:
+        book.add_metadata("DC", "subject", subject)
+    book.add_metadata("DC", "publisher", "ficbook")
+    if rendered.modified != FALLBACK_MODIFIED:
+        book.add_metadata("DC", "date", rendered.modified[:10])
+    meta = b.stories[0].metadata
+    if len(b.stories) == 1:
+        if meta.source_url:
+            book.add_metadata("DC", "source", meta.source_url)
+        if meta.rating:
+            book.add_metadata(None, "meta", meta.rating, {"property": "ficbook:rating"})
+        if meta.series:
+            # calibre reads these two; EPUB 3 readers read belongs-to-collection.
+            book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": meta.series})
+            if meta.series_index is not None:
+                book.add_metadata(None, "meta", "", {"name": "calibre:series_index",
+                                                     "content": f"{meta.series_index:g}"})
+            book.add_metadata(None, "meta", meta.series,
+                              {"property": "belongs-to-collection", "id": "series"})
+            book.add_metadata(None, "meta", "series",
+                              {"property": "collection-type", "refines": "#series"})
+            if meta.series_index is not None:
+                book.add_metadata(None, "meta", f"{meta.series_index:g}",
+                                  {"property": "group-position", "refines": "#series"})
+    book.add_prefix("ficbook", "https://ficbook.invalid/vocab#")
+    book.add_prefix("schema", "http://schema.org/")
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _reproducible(data: bytes) -> bytes:
+    """Re-pack: mimetype first and stored, then sorted entries with fixed timestamps."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = sorted(n for n in src.namelist() if n != "mimetype")
+        info = zipfile.ZipInfo("mimetype", ZIP_EPOCH)
+        info.compress_type = zipfile.ZIP_STORED
+        dst.writestr(info, src.read("mimetype"))
+        for name in names:
+            info = zipfile.ZipInfo(name, ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(name), compresslevel=9)
+    return out.getvalue()

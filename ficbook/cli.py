@@ -1,0 +1,158 @@
+"""The command line: thin click commands over the library API."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .build import BuildOptions, build
+from .errors import EXIT_BUILD, EXIT_INPUT, FicbookError
+from .ingest import READERS, read_story
+from .model import Story
+from .render import chapter_label
+from .xhtml import to_text
+
+EPILOG = """\b
+Exit codes: 0 success, 2 bad command line, 3 unreadable input (story, config or theme),
+4 the book could not be written, 5 a batch finished with failures."""
+
+
+class _Group(click.Group):
+    """Turns every FicbookError into one line and an exit code; --debug shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FicbookError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"ficbook: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("ficbook: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug in ficbook, not in the input: still one line, and how to learn more.
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"ficbook: error: internal error: {type(exc).__name__}: {exc} "
+                       "(run again with --debug for details)", err=True)
+            sys.exit(EXIT_BUILD)
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ficbook")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-v", "--verbose", count=True, help="Say more about what is happening.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
+    """ficbook turns fan fiction (text posts, ...) into EPUB books."""
+    ctx.obj = {"debug": debug}
+    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="ficbook: %(levelname)s: %(message)s")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="A folder to write into, or the book's file name (book.epub).")
+@click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
+@click.option("--from", "reader", type=click.Choice(sorted(READERS)), default=None,
+              help="Read the input with this reader instead of detecting its format.")
+def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
+              reader: str | None) -> None:
+    """Build a book from a story file.
+
+    \b
+    ficbook build story.txt              -> "<Title> - <Author>.epub" here
+    ficbook build story.txt -o books/    -> into a folder
+    ficbook build story.txt -o book.epub -> that file
+    """
+    options = BuildOptions(reader=reader, **({"theme": theme} if theme else {}))
+    for path in build(list(inputs), output, options):
+        click.echo(str(path))
+
+
+cli.add_command(build_cmd, name="build")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed story as JSON.")
+@click.option("--from", "reader", type=click.Choice(sorted(READERS)), default=None,
+              help="Read the input with this reader instead of detecting its format.")
+def info(input: Path, as_json: bool, reader: str | None) -> None:
+    """Show what ficbook read from a story: metadata and chapters."""
+    story = read_story(input, reader)
+    if as_json:
+        click.echo(json.dumps(story_json(story), ensure_ascii=False, indent=2))
+        return
+    _print_info(story)
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    meta = asdict(story.metadata)
+    meta["extra"] = [{"key": k, "value": v} for k, v in story.metadata.extra]
+    return {
+        "source": str(story.source) if story.source else None,
+        "reader": story.reader,
+        "metadata": meta,
+        "counted_words": story.counted_words,
+        "end_mark": story.end_mark,
+        "chapters": [
+            {"title": c.title, "words": _words(c.body), "body": c.body, "summary": c.summary,
+             "notes": c.notes, "end_notes": c.end_notes}
+            for c in story.chapters
+        ],
+    }
+
+
+def _words(body: str) -> int:
+    from .model import count_words
+
+    return count_words(body)
+
+
+def _print_info(story: Story) -> None:
+    m = story.metadata
+    click.echo(f"{story.source}  (read as: {story.reader})")
+    rows: list[tuple[str, str]] = [("Title", m.title)]
+    for key, value in asdict(m).items():
+        if key in {"title", "extra", "word_count"} or value in ("", (), None, []):
+            continue
+        if key == "language" and value == "en":
+            continue
+        if isinstance(value, list | tuple):
+            value = "; ".join(map(str, value))
+        elif key in {"summary", "notes", "end_notes", "disclaimer"}:
+            value = to_text(value)
+        rows.append((key.replace("_", " ").capitalize(), str(value)))
+    for key, value in m.extra:
+        rows.append((f"{key} (kept as written)", value))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        click.echo(f"  {key.ljust(width)}  {value}")
+    click.echo(f"  {'Words'.ljust(width)}  {story.counted_words:,} counted"
+               + (f", {m.word_count:,} declared" if m.word_count is not None else ""))
+    click.echo(f"  {len(story.chapters)} chapter(s):")
+    for n, chapter in enumerate(story.chapters, start=1):
+        click.echo(f"    {n:>3}. {chapter_label(story, chapter, n)}  ({_words(chapter.body):,} words)")
+    if story.end_mark:
+        click.echo(f"  End mark: {story.end_mark}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="ficbook")
+    except FicbookError as exc:  # raised outside a command (e.g. during option parsing)
+        click.echo(f"ficbook: error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)

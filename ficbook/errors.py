@@ -1,0 +1,42 @@
+"""Errors a person can act on: each names the file, says what is wrong, and carries an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes are data, documented in the README and in `ficbook --help`.
+EXIT_OK = 0
+EXIT_USAGE = 2  # click's own code for a bad command line
+EXIT_INPUT = 3  # a story or config file ficbook cannot read
+EXIT_BUILD = 4  # the input was fine but a book could not be written
+EXIT_PARTIAL = 5  # a batch finished but some stories failed
+
+
+class FicbookError(Exception):
+    """Base error: `path: message`, printed on one line by the CLI."""
+
+    exit_code = EXIT_BUILD
+
+    def __init__(self, path: Path | str | None, message: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = " ".join(message.split())  # always one line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path is not None else self.message
+
+
+class InputError(FicbookError):
+    """A story, config or theme file that cannot be read or understood."""
+
+    exit_code = EXIT_INPUT
+
+
+class BuildError(FicbookError):
+    """Reading worked but writing the book failed."""
+
+    exit_code = EXIT_BUILD
+
+
+class ThemeError(InputError):
+    """A theme that is missing, malformed, or whose template fails."""

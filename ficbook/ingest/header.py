@@ -1,0 +1,215 @@
+"""The header block fans put on top of a post (`Title:`, `Pairing:`, `Summary:` ...) and its variants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .. import xhtml
+from ..model import Metadata
+
+# Canonical field -> the names fans actually type (compared lowercased, without punctuation noise).
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "story title", "fic title", "name of fic"),
+    "authors": ("author", "authors", "by", "writer", "written by", "author name", "pseud"),
+    "fandoms": ("fandom", "fandoms", "fandom(s)", "show", "canon"),
+    "relationships": ("pairing", "pairings", "pairing(s)", "relationship", "relationships",
+                      "relationship(s)", "ship", "ships"),
+    "characters": ("character", "characters", "character(s)", "characters/pairings"),
+    "rating": ("rating", "rated", "ratings"),
+    "warnings": ("warning", "warnings", "warning(s)", "content warning", "content warnings",
+                 "archive warning", "archive warnings", "cw", "tw", "trigger warnings"),
+    "categories": ("category", "categories", "category(s)"),
+    "genres": ("genre", "genres", "genre(s)"),
+    "tags": ("tag", "tags", "additional tags", "keywords"),
+    "notes": ("a/n", "an", "author's note", "author's notes", "authors note", "authors notes",
+              "author note", "author notes", "notes", "note", "author's comments"),
+    "end_notes": ("end notes", "end note"),
+    "prompt": ("prompt", "prompts"),
+    "betas": ("beta", "betas", "beta(s)", "beta reader", "beta readers", "beta'd by", "betaed by",
+              "beta'ed by", "thanks to"),
+    "written_for": ("written for", "for", "gift for", "challenge", "written for challenge"),
+    "word_count": ("word count", "words", "wordcount", "word-count", "length", "word count (approx)"),
+    "series": ("series", "series name"),
+    "status": ("status",),
+    "published": ("date", "posted", "date posted", "published", "date written"),
+    "updated": ("updated", "last updated"),
+    "summary": ("summary", "description", "blurb", "synopsis"),
+    "disclaimer": ("disclaimer", "disclaimers"),
+    "spoilers": ("spoilers", "spoiler", "spoiler(s)", "spoilers for"),
+    "language": ("language",),
+    "source_url": ("url", "link", "source", "originally posted at"),
+}
+ALIASES: dict[str, str] = {name: canon for canon, names in FIELD_NAMES.items() for name in names}
+
+LIST_FIELDS = {"authors", "fandoms", "relationships", "characters", "warnings", "categories",
+               "genres", "tags", "betas"}
+RICH_FIELDS = {"summary", "notes", "end_notes", "disclaimer"}
+
+# `Key: value`, tolerating **Key:**, <b>Key:</b>, __Key__:, odd spaces and a space before the colon.
+_BOLD_OPEN = r"(?:\*\*|__|<(?:b|strong)>)?"
+_BOLD_CLOSE = r"(?:\*\*|__|</(?:b|strong)>)?"
+_KEY_LINE = re.compile(
+    rf"^\s*{_BOLD_OPEN}\s*(?P<key>[^\W\d_][\w '’/&().\-]{{0,38}}?)\s*{_BOLD_CLOSE}\s*:"
+    rf"\s*{_BOLD_CLOSE}\s*(?P<value>.*?)\s*$"
+)
+_SUBJECT = re.compile(r"^(?P<prefix>.{1,60}?)\s*\b(?:fic|fanfic|fanfiction|drabble|ficlet)\s*:\s*"
+                      r"(?P<title>.+)$", re.IGNORECASE)
+_HEADER_RULE = re.compile(r"^\s*([-=_~*#.])\1{2,}\s*$")
+
+
+def canonical(key: str) -> str | None:
+    k = re.sub(r"\s+", " ", key.strip().lower().replace("’", "'")).rstrip(" .")
+    return ALIASES.get(k)
+
+
+@dataclass
+class Header:
+    """What the header block said, in order, before it is mapped into `Metadata`."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (key as written, value)
+    subject: str = ""
+    body_start: int = 0  # index of the first body line
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+
+def _key_value(line: str) -> tuple[str, str] | None:
+    m = _KEY_LINE.match(line)
+    if not m or m.group("key").count(" ") > 4:
+        return None
+    return m.group("key").strip(), m.group("value")
+
+
+def parse_header(lines: list[str]) -> Header:
+    """Find the header block at the top of `lines` (a subject line may come first)."""
+    i = _skip_blank(lines, 0)
+    header = Header(body_start=i)
+    if i >= len(lines):
+        return header
+    first = _key_value(lines[i])
+    if first is None or canonical(first[0]) is None:
+        # Maybe a subject line ("BtVS Fic: Title") over the real header.
+        j = _skip_blank(lines, i + 1)
+        nxt = _key_value(lines[j]) if j < len(lines) else None
+        if nxt is None or canonical(nxt[0]) is None or len(lines[i]) > 200:
+            return header
+        header.subject = lines[i].strip()
+        i = j
+    known = 0
+    while i < len(lines):
+        kv = _key_value(lines[i])
+        if kv is None:
+            break
+        key, value = kv
+        if canonical(key) is None and known == 0:
+            break
+        known += canonical(key) is not None
+        value_lines = [value] if value else []
+        i += 1
+        # Continuation lines: anything up to a blank line that is not another `Key:` line.
+        while i < len(lines) and lines[i].strip() and _key_value(lines[i]) is None:
+            value_lines.append(lines[i].strip())
+            i += 1
+        if not value_lines:
+            # `Summary:` alone on its line: the value is the next paragraph.
+            j = _skip_blank(lines, i)
+            while j < len(lines) and lines[j].strip() and _key_value(lines[j]) is None:
+                value_lines.append(lines[j].strip())
+                j += 1
+            i = j
+        header.fields.append((key, " ".join(value_lines)))
+        i = _skip_blank(lines, i)
+    if not header.fields or known == 0:
+        return Header(body_start=_skip_blank(lines, 0))
+    # A rule line right under the header separates it from the story; it is not a scene break.
+    if i < len(lines) and _HEADER_RULE.match(lines[i]):
+        i = _skip_blank(lines, i + 1)
+    header.body_start = i
+    return header
+
+
+def _skip_blank(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    parts = re.split(r"\s*[,;]\s*", value)
+    return tuple(p.strip().rstrip(".").strip() for p in parts if p.strip().rstrip(".").strip())
+
+
+def _word_count(value: str) -> int | None:
+    m = re.search(r"(\d[\d,.\s]*)\s*(k\b)?", value, re.IGNORECASE)
+    if not m:
+        return None
+    digits = re.sub(r"[,\s]", "", m.group(1))
+    try:
+        number = float(digits) if "." in digits else int(digits)
+    except ValueError:
+        return None
+    return int(number * 1000) if m.group(2) else int(number)
+
+
+_SERIES_INDEX = re.compile(r"^(?P<name>.+?)\s*[\(\[,#]?\s*(?:part|book|#)\s*(?P<n>\d+(?:\.\d+)?)"
+                           r"(?:\s*(?:of|/)\s*\d+)?\s*[\)\]]?\s*$", re.IGNORECASE)
+
+
+def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata) -> Metadata:
+    """Map (key, value) pairs into Metadata; unknown keys go to `extra`, in order."""
+    values: dict[str, Any] = {}
+    extra: list[tuple[str, str]] = list(base.extra)
+    for key, raw in fields:
+        canon = canonical(key)
+        value = raw.strip()
+        if canon is None or not value:
+            if value:
+                extra.append((key, value))
+            continue
+        if canon in LIST_FIELDS:
+            values[canon] = values.get(canon, ()) + _split_list(_plain(value))
+        elif canon in RICH_FIELDS:
+            fragment = xhtml.clean(inline_markup(value), typography=True)
+            values[canon] = (values.get(canon, "") + " " + fragment).strip()
+        elif canon == "word_count":
+            count = _word_count(value)
+            if count is None:
+                extra.append((key, value))
+            else:
+                values["word_count"] = count
+        elif canon == "series":
+            m = _SERIES_INDEX.match(value)
+            values["series"] = m.group("name").strip(" ,:-") if m else value
+            if m:
+                values["series_index"] = float(m.group("n"))
+        else:
+            values[canon] = _plain(value)
+    return replace(base, **values, extra=tuple(extra))
+
+
+def _plain(value: str) -> str:
+    """A one-line field as plain text, tags dropped, quotes and dashes made typographic."""
+    return xhtml.to_text(xhtml.clean(value, typography=True))
+
+
+_STAR_BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_STAR_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+_UNDER_EM = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
+
+
+def inline_markup(text: str) -> str:
+    """The emphasis fans type in plain text: **bold**, *italic*, _italic_."""
+    text = _STAR_BOLD.sub(r"<strong>\1</strong>", text)
+    text = _STAR_EM.sub(r"<em>\1</em>", text)
+    return _UNDER_EM.sub(r"<em>\1</em>", text)
+
+
+def title_from_subject(subject: str) -> tuple[str, str]:
+    """'BtVS Fic: Leaving, Not Running Away' -> ('Leaving, Not Running Away', 'BtVS')."""
+    m = _SUBJECT.match(subject)
+    if m:
+        return m.group("title").strip(), m.group("prefix").strip()
+    return subject.split(":", 1)[-1].strip(), ""

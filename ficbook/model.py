@@ -1,0 +1,171 @@
+"""The one document model every reader produces and every backend consumes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the author said about the story. Rich fields (summary, notes...) are XHTML fragments."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    fandoms: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    rating: str = ""
+    warnings: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    disclaimer: str = ""
+    written_for: str = ""
+    prompt: str = ""
+    spoilers: str = ""
+    betas: tuple[str, ...] = ()
+    status: str = ""
+    word_count: int | None = None  # as declared by the author
+    language: str = "en"
+    published: str = ""
+    updated: str = ""
+    series: str = ""
+    series_index: float | None = None
+    source_url: str = ""
+    # Header fields ficbook did not recognise, in the author's order and words.
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter: a sanitized XHTML body and its own optional notes."""
+
+    title: str
+    body: str
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story as read from one input: metadata and chapters in reading order."""
+
+    metadata: Metadata
+    chapters: tuple[Chapter, ...]
+    source: Path | None = None
+    end_mark: str = ""  # "The End", "~fin~": kept and styled, not a stray paragraph
+    reader: str = ""  # which reader produced it, for `ficbook info`
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.metadata.title) or "story"
+
+    @property
+    def counted_words(self) -> int:
+        return sum(count_words(c.body) for c in self.chapters)
+
+
+@dataclass(frozen=True)
+class Book:
+    """What gets built: one or more stories with book-level metadata."""
+
+    title: str
+    stories: tuple[Story, ...]
+    editors: tuple[str, ...] = ()
+    subtitle: str = ""
+    description: str = ""
+    language: str = "en"
+    cover_image: bytes | None = None  # a user-supplied cover; None means generate one
+    options: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def is_anthology(self) -> bool:
+        return len(self.stories) > 1
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for story in self.stories:
+            for author in story.metadata.authors:
+                seen.setdefault(author, None)
+        return tuple(seen)
+
+    @property
+    def identifier(self) -> str:
+        """A stable id from the content: the same input always gives the same book id."""
+        digest = hashlib.sha256()
+        digest.update(self.title.encode())
+        for story in self.stories:
+            digest.update(repr(story.metadata).encode())
+            for chapter in story.chapters:
+                digest.update(repr(chapter).encode())
+        h = digest.hexdigest()
+        return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+    @classmethod
+    def single(cls, story: Story) -> Book:
+        return cls(title=story.metadata.title, stories=(story,), language=story.metadata.language)
+
+
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w")
+
+
+def count_words(xhtml: str) -> int:
+    """Words as a reader would count them (tags and entities ignored)."""
+    # Whitespace-separated tokens with a letter or digit in them, as `wc -w` and AO3 count.
+    return sum(1 for token in _TAG.sub(" ", xhtml).split() if _WORD.search(token))
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered XHTML document of the book, in reading order."""
+
+    filename: str  # relative to the book's content folder, e.g. "text/s01-c001.xhtml"
+    title: str
+    xhtml: str  # a complete XHTML document
+    kind: str  # cover, book-title, story-title, contents, chapter, colophon, ...
+    landmark: str = ""  # EPUB landmark type (cover, titlepage, toc, bodymatter), if any
+    story_index: int | None = None  # which story the page belongs to, for running heads/parts
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    href: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file shipped with the pages: stylesheet, font, image."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    """Everything a backend needs: pages, contents tree, assets. Backends add packaging only."""
+
+    book: Book
+    pages: tuple[Page, ...]
+    toc: tuple[TocEntry, ...]
+    assets: tuple[Asset, ...]
+    cover: Asset | None
+    modified: str  # ISO 8601 UTC, derived from the content so builds are reproducible

@@ -1,0 +1,212 @@
+"""Book + Theme -> RenderedBook: the only code that knows page order and file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .cover import render_cover
+from .errors import ThemeError
+from .model import Asset, Book, Chapter, Page, RenderedBook, Story, TocEntry
+from .theme import Theme
+
+MEDIA_TYPES = {
+    ".css": "text/css",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
+FALLBACK_MODIFIED = "2000-01-01T00:00:00Z"
+
+# Metadata shown on a story's title page, in this order: (model field, label).
+TITLE_PAGE_FIELDS = (
+    ("fandoms", "Fandom"),
+    ("rating", "Rating"),
+    ("warnings", "Warnings"),
+    ("categories", "Category"),
+    ("relationships", "Relationships"),
+    ("characters", "Characters"),
+    ("genres", "Genre"),
+    ("tags", "Tags"),
+    ("spoilers", "Spoilers"),
+    ("series", "Series"),
+    ("written_for", "Written for"),
+    ("prompt", "Prompt"),
+    ("betas", "Beta"),
+    ("status", "Status"),
+    ("published", "Published"),
+    ("updated", "Updated"),
+    ("language", "Language"),
+)
+
+
+def render(book: Book, theme: Theme) -> RenderedBook:
+    env = theme.environment()
+    assets = _theme_assets(theme)
+    cover = render_cover(book, theme)
+    stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
+    modified = _modified(book)
+    pages: list[Page] = []
+    toc: list[TocEntry] = []
+
+    def page(template: str, filename: str, title: str, kind: str, landmark: str = "",
+             story_index: int | None = None, **context: Any) -> Page:
+        depth = filename.count("/")
+        rel = "../" * depth
+        context.setdefault("lang", book.language)
+        html = _render(env, theme, template, book=book, page_title=title, kind=kind,
+                       stylesheets=[rel + s for s in stylesheets], rel=rel,
+                       options=theme.options, version=__version__,
+                       cover_href=rel + cover.filename, **context)
+        p = Page(filename=filename, title=title, xhtml=html, kind=kind, landmark=landmark,
+                 story_index=story_index)
+        pages.append(p)
+        return p
+
+    page("cover.xhtml", "text/cover.xhtml", "Cover", "cover", landmark="cover")
+    multi = book.is_anthology
+    # Plan every story's files first so the contents page can link to them.
+    plans = [_plan(i, s, multi) for i, s in enumerate(book.stories, start=1)]
+    if multi:
+        page("book-title.xhtml", "text/title.xhtml", book.title, "book-title", landmark="titlepage")
+    show_contents = multi or len(book.stories[0].chapters) > 1
+    if show_contents:
+        page("contents.xhtml", "text/contents.xhtml", "Contents", "contents", landmark="toc",
+             plans=plans)
+    for plan in plans:
+        story: Story = plan["story"]
+        title_page = page("story-title.xhtml", plan["title_file"], story.metadata.title,
+                          "story-title", landmark="" if multi else "titlepage",
+                          story_index=plan["index"], story=story, meta=_meta_rows(story),
+                          lang=story.metadata.language, counted=story.counted_words)
+        children = []
+        for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
+            first_body = not any(p.landmark == "bodymatter" for p in pages)
+            last = n == len(plan["chapters"])
+            page("chapter.xhtml", filename, label, "chapter",
+                 landmark="bodymatter" if first_body else "", story_index=plan["index"],
+                 story=story, chapter=chapter, heading=label, number=n,
+                 end_mark=story.end_mark if last else "", lang=story.metadata.language,
+                 body=Markup(chapter.body), summary=Markup(chapter.summary),
+                 notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
+                 story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
+            children.append(TocEntry(label, filename))
+        if multi:
+            toc.append(TocEntry(story.metadata.title, title_page.filename, tuple(children)))
+        elif len(children) > 1:
+            toc.append(TocEntry(story.metadata.title, title_page.filename))
+            toc.extend(children)
+        else:
+            toc.append(TocEntry(story.metadata.title, title_page.filename))
+    page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon", modified=modified)
+    return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
+                        cover=cover, modified=modified)
+
+
+def _plan(index: int, story: Story, multi: bool) -> dict[str, Any]:
+    prefix = f"text/s{index:03d}" if multi else "text/story"
+    chapters = []
+    for n, chapter in enumerate(story.chapters, start=1):
+        chapters.append((chapter, f"{prefix}-c{n:03d}.xhtml", chapter_label(story, chapter, n)))
+    return {"index": index, "story": story, "title_file": f"{prefix}-title.xhtml",
+            "chapters": chapters}
+
+
+def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
+    if chapter.title:
+        return chapter.title
+    return story.metadata.title if len(story.chapters) == 1 else f"Chapter {number}"
+
+
+def _meta_rows(story: Story) -> list[tuple[str, str | list[str]]]:
+    """Label/value rows for the title page: every field the author gave, extras as written."""
+    meta = story.metadata
+    rows: list[tuple[str, str | list[str]]] = []
+    for name, label in TITLE_PAGE_FIELDS:
+        value = getattr(meta, name)
+        if name == "language" and value == "en":
+            continue  # the default says nothing the author wrote
+        if name == "series" and value and meta.series_index is not None:
+            value = f"{value}, part {meta.series_index:g}"
+        if isinstance(value, tuple):
+            if value:
+                rows.append((label if len(value) == 1 else _plural(label), list(value)))
+        elif value:
+            rows.append((label, str(value)))
+    counted = story.counted_words
+    if meta.word_count is not None:
+        words = f"{meta.word_count:,}"
+        if abs(meta.word_count - counted) > max(10, counted // 100):
+            words += f" (ficbook counts {counted:,})"
+        rows.append(("Words", words))
+    else:
+        rows.append(("Words", f"{counted:,}"))
+    if len(story.chapters) > 1:
+        rows.append(("Chapters", str(len(story.chapters))))
+    rows.extend(meta.extra)
+    return rows
+
+
+def _plural(label: str) -> str:
+    return {"Fandom": "Fandoms", "Category": "Categories", "Genre": "Genres", "Beta": "Betas"}.get(
+        label, label)
+
+
+def _theme_assets(theme: Theme) -> list[Asset]:
+    assets = []
+    for name, path in theme.files("css").items():
+        if name == "print.css":
+            continue  # the PDF backend's, not the e-reader's
+        assets.append(Asset(f"css/{name}", "text/css", path.read_bytes()))
+    if theme.options.get("embed_fonts"):
+        for name, path in theme.files("fonts").items():
+            media = MEDIA_TYPES.get(os.path.splitext(name)[1].lower())
+            if media and media.startswith("font/"):
+                assets.append(Asset(f"fonts/{name}", media, path.read_bytes()))
+    return assets
+
+
+def _render(env: jinja2.Environment, theme: Theme, template: str, **context: Any) -> str:
+    try:
+        return env.get_template(template).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ThemeError(exc.filename or template,
+                         f"theme '{theme.name}': line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise ThemeError(None, f"theme '{theme.name}' has no template '{exc.name}'") from None
+    except jinja2.UndefinedError as exc:
+        raise ThemeError(None, f"theme '{theme.name}': {template}: {exc.message}") from None
+
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _modified(book: Book) -> str:
+    """dcterms:modified from the stories' own dates (or SOURCE_DATE_EPOCH), never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    dates: list[str] = []
+    for story in book.stories:
+        for value in (story.metadata.updated, story.metadata.published):
+            m = _DATE.search(value)
+            if m:
+                try:
+                    dates.append(dt.date(*map(int, m.groups())).isoformat())
+                except ValueError:
+                    continue
+    return f"{max(dates)}T00:00:00Z" if dates else FALLBACK_MODIFIED
+
+

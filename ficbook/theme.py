@@ -1,0 +1,117 @@
+"""Themes: find one (path, user folder, built-in), follow its `inherit` chain, make its jinja env."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import ThemeError
+
+DEFAULT_THEME = "default"
+MAX_INHERIT_DEPTH = 8
+
+
+def builtin_themes_dir() -> Path:
+    """Installed wheels carry themes inside the package; a source checkout has them at the top."""
+    inside = Path(__file__).parent / "themes"
+    return inside if inside.is_dir() else Path(__file__).parent.parent / "themes"
+
+
+def user_themes_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ficbook" / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    description: str
+    chain: tuple[Path, ...]  # this theme's folder first, then what it inherits from
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def find(self, relative: str) -> Path | None:
+        """The first theme in the chain that has this file wins (child overrides parent)."""
+        for folder in self.chain:
+            candidate = folder / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def files(self, subdir: str) -> dict[str, Path]:
+        """Every file under `subdir` across the chain, by name, child first."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.chain):
+            base = folder / subdir
+            if base.is_dir():
+                for f in sorted(base.rglob("*")):
+                    if f.is_file():
+                        found[f.relative_to(base).as_posix()] = f
+        return dict(sorted(found.items()))
+
+    def environment(self) -> jinja2.Environment:
+        loaders = [jinja2.FileSystemLoader(str(p / "templates")) for p in self.chain]
+        return jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+
+def _locate(name: str) -> Path:
+    as_path = Path(name)
+    if as_path.is_dir() or "/" in name or name.startswith("."):
+        if not (as_path / "theme.toml").is_file():
+            raise ThemeError(as_path, "not a theme folder (no theme.toml in it)")
+        return as_path
+    for base in (user_themes_dir(), builtin_themes_dir()):
+        if (base / name / "theme.toml").is_file():
+            return base / name
+    known = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()))
+    raise ThemeError(None, f"theme '{name}' not found (built-in themes: {known})")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(path, f"invalid TOML: {exc}") from None
+
+
+def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None) -> Theme:
+    folder = _locate(name)
+    chain: list[Path] = []
+    defaults: dict[str, Any] = {}
+    config = _read_toml(folder / "theme.toml")
+    top = config
+    current: Path | None = folder
+    while current is not None:
+        if len(chain) >= MAX_INHERIT_DEPTH or current.resolve() in [c.resolve() for c in chain]:
+            raise ThemeError(current / "theme.toml", "theme inheritance loops or is too deep")
+        chain.append(current)
+        for key, spec in config.get("options", {}).items():
+            defaults.setdefault(key, spec.get("default") if isinstance(spec, dict) else spec)
+        parent = config.get("inherit")
+        current = _locate(str(parent)) if parent else None
+        if current is not None:
+            config = _read_toml(current / "theme.toml")
+    chosen = dict(defaults)
+    for key, value in (options or {}).items():
+        if key not in defaults:
+            raise ThemeError(folder / "theme.toml", f"unknown theme option '{key}' "
+                             f"(options: {', '.join(sorted(defaults)) or 'none'})")
+        chosen[key] = value
+    return Theme(
+        name=str(top.get("name", folder.name)),
+        description=str(top.get("description", "")),
+        chain=tuple(chain),
+        options=chosen,
+    )

@@ -1,0 +1,147 @@
+"""The one place where untrusted HTML becomes safe, well-formed XHTML fragments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import lxml.etree as etree
+import lxml.html
+import nh3
+import smartypants
+
+# What a story may contain: prose structure and emphasis. No scripts, forms, frames, media.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "dd", "del",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s",
+    "samp", "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+    # Obsolete tags old archives still use; mapped to valid XHTML below.
+    "center", "font", "strike", "big", "tt",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "lang", "dir", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start", "reversed"},
+    "time": {"datetime"},
+    "font": set(),
+}
+# Elements whose content is never text a reader should see.
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                     "svg", "math", "form", "textarea", "select", "button", "head", "title"}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# Obsolete presentational tags -> (valid tag, class that keeps the author's intent).
+_RENAMES = {
+    "center": ("div", "center"),
+    "font": ("span", ""),
+    "strike": ("del", ""),
+    "big": ("span", "big"),
+    "tt": ("code", ""),
+}
+_BLOCKS = {"p", "div", "blockquote", "ul", "ol", "dl", "table", "pre", "hr", "figure",
+           "section", "h1", "h2", "h3", "h4", "h5", "h6"}
+# Characters XML 1.0 forbids; old files and hostile ones both carry them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SMARTY = smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i | smartypants.Attr.e
+_SMARTY |= smartypants.Attr.u
+
+
+def strip_invalid_chars(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def smarten(html: str) -> str:
+    """Straight quotes to curly, -- to dashes, ... to ellipses; tags and curly input untouched."""
+    return str(smartypants.smartypants(html, _SMARTY))
+
+
+def clean(html: str, *, typography: bool = False) -> str:
+    """Sanitize an HTML fragment and return it as XHTML (self-closed voids, escaped text)."""
+    html = strip_invalid_chars(html)
+    if not html.strip():
+        return ""
+    safe = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=URL_SCHEMES,
+        strip_comments=True,
+        link_rel=None,
+    )
+    if typography:
+        safe = smarten(safe)
+    root = lxml.html.fragment_fromstring(safe, create_parent="div")
+    _normalise(root)
+    return _serialise_children(root)
+
+
+def _normalise(root: lxml.html.HtmlElement) -> None:
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _RENAMES:
+            tag, cls = _RENAMES[el.tag]
+            el.tag = tag
+            if cls:
+                el.set("class", " ".join(filter(None, [el.get("class", ""), cls])))
+        if el.tag == "hr":
+            el.set("class", "scene-break")
+        elif el.tag == "img":
+            _resolve_image(el)
+        elif el.tag == "a":
+            href = el.get("href", "")
+            if not href or href.startswith("#"):
+                # In-document anchors do not survive re-pagination; keep the words only.
+                el.attrib.pop("href", None)
+        # XHTML's lang is xml:lang in EPUB 2 readers; keep both in step.
+        lang = el.get("lang")
+        if lang is not None:
+            el.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+
+
+def _resolve_image(img: lxml.html.HtmlElement) -> None:
+    """Remote or unresolved images never reach the book: their alt text stays in their place."""
+    alt = img.get("alt", "").strip()
+    span = lxml.html.Element("span")
+    span.set("class", "image-placeholder")
+    span.text = f"[image: {alt}]" if alt else "[image]"
+    span.tail = img.tail
+    parent = img.getparent()
+    if parent is not None:
+        parent.replace(img, span)
+
+
+def _serialise_children(root: lxml.html.HtmlElement) -> str:
+    parts: list[str] = []
+    if root.text:
+        parts.append(_escape(root.text))
+    for child in root:
+        parts.append(etree.tostring(child, method="xml", encoding="unicode"))
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def paragraphs(blocks: Iterable[str]) -> str:
+    """Wrap inline fragments as <p> elements (they were sanitized by `clean`)."""
+    return "".join(f"<p>{b}</p>" for b in blocks if b)
+
+
+def to_text(xhtml: str) -> str:
+    """Plain text of a fragment, for metadata fields that must not carry markup."""
+    if not xhtml:
+        return ""
+    root = lxml.html.fragment_fromstring(xhtml, create_parent="div")
+    return " ".join(root.text_content().split())
+
+
+def is_block_fragment(xhtml: str) -> bool:
+    return bool(re.match(r"\s*<(%s)\b" % "|".join(_BLOCKS), xhtml))
