@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from .build import build  # noqa: E402
-from .ingest import read_story  # noqa: E402
+from .build import build
+from .ingest import read_story
 
 __all__ = ["__version__", "build", "read_story"]

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .backends import BACKENDS
 from .errors import InputError
 from .ingest import read_story
 from .model import Book, Story
 from .names import book_stem
+from .options import BuildOptions
 from .render import render
-from .theme import DEFAULT_THEME, load_theme
+from .theme import load_theme
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    formats: tuple[str, ...] = ("epub",)
-    theme: str = DEFAULT_THEME
-    theme_options: dict[str, Any] = field(default_factory=dict)
-    reader: str | None = None  # force a reader instead of detecting the format
 
 
 def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dict[str, Path]:
@@ -44,7 +35,7 @@ def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[P
     rendered = render(book, theme)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
-        written.append(BACKENDS[fmt](rendered, target))
+        written.append(BACKENDS[fmt](rendered, target, options))
         log.info("wrote %s", target)
     return written
 

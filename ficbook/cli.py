@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except FicbookError as exc:
             if ctx.obj and ctx.obj.get("debug"):
-                raise
+                traceback.print_exc()
             click.echo(f"ficbook: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -145,7 +146,8 @@ def _print_info(story: Story) -> None:
                + (f", {m.word_count:,} declared" if m.word_count is not None else ""))
     click.echo(f"  {len(story.chapters)} chapter(s):")
     for n, chapter in enumerate(story.chapters, start=1):
-        click.echo(f"    {n:>3}. {chapter_label(story, chapter, n)}  ({_words(chapter.body):,} words)")
+        label = chapter_label(story, chapter, n)
+        click.echo(f"    {n:>3}. {label}  ({_words(chapter.body):,} words)")
     if story.end_mark:
         click.echo(f"  End mark: {story.end_mark}")
 

@@ -1,4 +1,4 @@
-"""A generated cover: title, authors and fandom in the theme's font and colours, legible as a thumbnail."""
+"""A generated cover in the theme's font and colours, legible as a thumbnail."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def render_cover(book: Book, theme: Theme) -> Asset:
     bg = str(opts.get("cover_background", "#2b2d42"))
     fg = str(opts.get("cover_foreground", "#f8f4e3"))
     accent = str(opts.get("cover_accent", "#d9a441"))
-    font_path = theme.find(f"fonts/{opts.get('cover_font', '')}") if opts.get("cover_font") else None
+    font_name = opts.get("cover_font")
+    font_path = theme.find(f"fonts/{font_name}") if font_name else None
     width, height = COVER_SIZE
     image = Image.new("RGB", COVER_SIZE, bg)
     draw = ImageDraw.Draw(image)

@@ -1,4 +1,4 @@
-"""Themes: find one (path, user folder, built-in), follow its `inherit` chain, make its jinja env."""
+"""Themes: find one (path, user folder, built-in), follow `inherit`, make its jinja env."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import jinja2
 
 from .errors import ThemeError
+from .options import DEFAULT_THEME
 
-DEFAULT_THEME = "default"
 MAX_INHERIT_DEPTH = 8
 
 

@@ -45,6 +45,7 @@ _RENAMES = {
 }
 _BLOCKS = {"p", "div", "blockquote", "ul", "ol", "dl", "table", "pre", "hr", "figure",
            "section", "h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCK_START = re.compile(r"\s*<({})\b".format("|".join(sorted(_BLOCKS))))
 # Characters XML 1.0 forbids; old files and hostile ones both carry them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SMARTY = smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i | smartypants.Attr.e
@@ -144,4 +145,4 @@ def to_text(xhtml: str) -> str:
 
 
 def is_block_fragment(xhtml: str) -> bool:
-    return bool(re.match(r"\s*<(%s)\b" % "|".join(_BLOCKS), xhtml))
+    return bool(_BLOCK_START.match(xhtml))

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..model import RenderedBook
+from ..options import BuildOptions
 from .epub import write_epub
 
-Writer = Callable[[RenderedBook, Path], Path]
+# Every writer: (rendered pages, target file, build options) -> the path written.
+Writer = Callable[[RenderedBook, Path, BuildOptions], Path]
 
 BACKENDS: dict[str, Writer] = {
     "epub": write_epub,

@@ -11,6 +11,7 @@ from ebooklib import epub
 
 from .. import xhtml
 from ..model import Book, RenderedBook, TocEntry
+from ..options import BuildOptions
 from ..render import FALLBACK_MODIFIED
 from .files import atomic_write
 
@@ -29,7 +30,7 @@ ACCESSIBILITY = (
 )
 
 
-def write_epub(rendered: RenderedBook, target: Path) -> Path:
+def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
     data = epub_bytes(rendered)
     atomic_write(target, data)
     return target

@@ -1,4 +1,4 @@
-"""Bytes become text in one place: BOMs, UTF-8, then a detected legacy encoding, mojibake repaired."""
+"""Bytes become text in one place: BOMs, UTF-8, a detected legacy encoding, mojibake repaired."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The header block fans put on top of a post (`Title:`, `Pairing:`, `Summary:` ...) and its variants."""
+"""The header block fans put on top of a post (`Title:`, `Pairing:`, `Summary:` ...)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "betas": ("beta", "betas", "beta(s)", "beta reader", "beta readers", "beta'd by", "betaed by",
               "beta'ed by", "thanks to"),
     "written_for": ("written for", "for", "gift for", "challenge", "written for challenge"),
-    "word_count": ("word count", "words", "wordcount", "word-count", "length", "word count (approx)"),
+    "word_count": ("word count", "words", "wordcount", "word-count", "length",
+                   "word count (approx)"),
     "series": ("series", "series name"),
     "status": ("status",),
     "published": ("date", "posted", "date posted", "published", "date written"),

@@ -1,4 +1,4 @@
-"""Plain-text posts (LiveJournal/Dreamwidth style): header block, then prose with breaks and chapters."""
+"""Plain-text posts (LiveJournal/Dreamwidth style): a header block over prose and chapters."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ _END_MARK = re.compile(
     re.IGNORECASE,
 )
 _GLYPHS = re.compile(r"^[^\w\s\"'“”‘’«»()\[\]?!,;:]+(?:\s+[^\w\s\"'“”‘’«»()\[\]?!,;:]+)*$")
-_OXO = re.compile(r"^[\W_]*[oO0xX](?:[\W_]*[oO0xX])+[\W_]*$")
+_OXO = re.compile(r"^[\W_]*[oO0xX](?:[\W_]*[oO0xX])*[\W_]*$")
 _MAX_HEADING = 90
 
 
@@ -45,7 +45,7 @@ def is_scene_break(line: str) -> bool:
     if _OXO.match(s):
         letters = re.sub(r"[\W_]", "", s)
         # "oOo", "o0o", "xXx", "-x-": mixed case, a zero, or decoration around the letters.
-        return "0" in letters or letters != letters.lower() and letters != letters.upper() or \
+        return "0" in letters or (letters != letters.lower() and letters != letters.upper()) or \
             len(letters) < len(s)
     return False
 
@@ -55,11 +55,12 @@ def read_text(path: Path) -> Story:
 
 
 def parse_text(text: str, path: Path | None = None) -> Story:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip() for line in text.split("\n")]
     if not any(line.strip() for line in lines):
         raise InputError(path, "the file is empty: there is no story to build")
     header = parse_header(lines)
-    fallback = path.stem.replace("_", " ").replace("-", " ").strip().title() if path else "Untitled"
+    fallback = path.stem.replace("_", " ").replace("-", " ").strip().title() if path else ""
     meta = metadata_from_fields(header.fields, Metadata(title=""))
     if header.subject and not meta.title:
         title, _ = title_from_subject(header.subject)

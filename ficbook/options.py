@@ -1,0 +1,18 @@
+"""BuildOptions: every choice a build takes, shared by the CLI, config files and backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_THEME = "default"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] = ("epub",)
+    theme: str = DEFAULT_THEME
+    theme_options: dict[str, Any] = field(default_factory=dict)
+    reader: str | None = None  # force a reader instead of detecting the format
+    page_size: str = "a5"  # PDF only
+    print_layout: bool = False  # PDF only: mirrored margins, chapters open on a right-hand page

@@ -1,0 +1,79 @@
+"""The command line, as a user runs it: real subprocesses and click's runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import ROOT, SAMPLES
+
+from ficbook.cli import cli
+
+SAMPLE = SAMPLES / "lanterns-at-low-tide.txt"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ficbook", *args], cwd=cwd, capture_output=True,
+                          text=True, check=False)
+
+
+def test_build_writes_title_author_epub_in_current_folder(tmp_path: Path) -> None:
+    proc = run("build", str(SAMPLE), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    book = tmp_path / "Lanterns at Low Tide - quiet_harbour.epub"
+    assert proc.stdout.strip() == str(book)
+    assert zipfile.ZipFile(book).read("mimetype") == b"application/epub+zip"
+
+
+def test_build_into_a_folder_or_a_named_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "books") + "/"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "books" / "Lanterns at Low Tide - quiet_harbour.epub").is_file()
+    result = runner.invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "mine.epub")])
+    assert result.exit_code == 0 and (tmp_path / "mine.epub").is_file()
+
+
+def test_info_is_readable_and_json_is_parseable() -> None:
+    runner = CliRunner()
+    text = runner.invoke(cli, ["info", str(SAMPLES / "the-cartographers-apprentice.txt")])
+    assert text.exit_code == 0
+    assert "Mira/Tomas" in text.output and "Soundtrack (kept as written)" in text.output
+    assert "Chapter One: The Salt Roads" in text.output
+    data = json.loads(runner.invoke(cli, ["info", "--json", str(SAMPLE)]).output)
+    assert data["metadata"]["title"] == "Lanterns at Low Tide"
+    assert data["reader"] == "text" and data["chapters"][0]["words"] == 912
+
+
+def test_bad_input_is_one_line_and_non_zero_without_traceback(tmp_path: Path) -> None:
+    missing = run("build", "nope.txt", cwd=tmp_path)
+    assert missing.returncode == 3
+    assert missing.stderr == "ficbook: error: nope.txt: no such file\n"
+    (tmp_path / "empty.txt").write_text("")
+    empty = run("info", "empty.txt", cwd=tmp_path)
+    assert empty.returncode == 3 and "Traceback" not in empty.stderr
+    assert empty.stderr.startswith("ficbook: error: empty.txt: the file is empty")
+    weird = run("build", str(tmp_path), cwd=tmp_path)
+    assert weird.returncode == 3 and len(weird.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == [tmp_path / "empty.txt"]
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    proc = run("--debug", "build", "nope.txt", cwd=tmp_path)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_help_explains_commands_and_exit_codes(tmp_path: Path) -> None:
+    proc = run("--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "build" in proc.stdout and "info" in proc.stdout and "Exit codes" in proc.stdout
+
+
+def test_console_script_is_installed() -> None:
+    proc = subprocess.run(["ficbook", "--version"], capture_output=True, text=True, check=False,
+                          cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("ficbook, version")

@@ -1,0 +1,102 @@
+"""Books built from text posts: EPUBCheck 0/0, complete metadata, reproducible bytes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import lxml.etree as etree
+import pytest
+from conftest import FIXTURES, SAMPLES, SEED_POST
+from validate import epubcheck_many
+
+from ficbook import build
+
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+INPUTS = sorted(SAMPLES.glob("*.txt")) + sorted((FIXTURES / "posts").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("books")
+    sources = INPUTS + ([SEED_POST] if SEED_POST.is_file() else [])
+    return {src.name: build([src], out / f"{src.stem}.epub")[0] for src in sources}
+
+
+def read(epub: Path, name: str) -> str:
+    with zipfile.ZipFile(epub) as z:
+        return z.read(name).decode()
+
+
+def opf(epub: Path) -> etree._Element:
+    return etree.fromstring(read(epub, "EPUB/content.opf").encode())
+
+
+def test_every_book_passes_epubcheck_with_no_errors_or_warnings(books: dict[str, Path]) -> None:
+    results = epubcheck_many(list(books.values()))
+    problems = {path.name: found for path, found in results.items() if found}
+    assert problems == {}
+
+
+def test_seed_book_metadata_and_title_page(seed_post: Path, books: dict[str, Path]) -> None:
+    epub = books[seed_post.name]
+    root = opf(epub)
+    assert root.findtext(".//dc:title", namespaces=OPF) == "Leaving, Not Running Away"
+    assert root.findtext(".//dc:creator", namespaces=OPF) == "badly_knitted"
+    assert root.findtext(".//dc:subject", namespaces=OPF) == "BtVS"
+    assert root.findtext(".//dc:description", namespaces=OPF).startswith("Buffy can’t stay")
+    assert root.findtext(".//dc:language", namespaces=OPF) == "en"
+    title_page = read(epub, "EPUB/text/story-title.xhtml")
+    assert "Buffy can’t stay in Sunnydale" in title_page
+    assert "I don’t own BtVS, or the characters" in title_page
+    assert "Challenge 303: Amnesty at fan_flashworks" in title_page
+    chapter = read(epub, "EPUB/text/story-c001.xhtml")
+    assert "Title:" not in chapter and "Disclaimer" not in chapter
+    assert chapter.index("The portal was closed") < chapter.index("learn to live again")
+    assert '<p class="end-mark">The End</p>' in chapter
+
+
+def test_opf_carries_identifier_modified_accessibility_and_cover(books: dict[str, Path]) -> None:
+    root = opf(books["lanterns-at-low-tide.txt"])
+    assert root.findtext(".//dc:identifier", namespaces=OPF).startswith("urn:uuid:")
+    props = {m.get("property") for m in root.iterfind(".//opf:meta", OPF)}
+    assert {"dcterms:modified", "schema:accessMode", "schema:accessibilityFeature",
+            "schema:accessibilityHazard", "schema:accessibilitySummary"} <= props
+    cover = root.find(".//opf:item[@properties='cover-image']", OPF)
+    assert cover is not None and cover.get("media-type") == "image/png"
+    with zipfile.ZipFile(books["lanterns-at-low-tide.txt"]) as z:
+        names = z.namelist()
+    assert names[0] == "mimetype" and "EPUB/toc.ncx" in names and "EPUB/nav.xhtml" in names
+    nav = read(books["lanterns-at-low-tide.txt"], "EPUB/nav.xhtml")
+    assert 'epub:type="landmarks"' in nav and 'epub:type="bodymatter"' in nav
+
+
+def test_chapters_reach_nav_ncx_and_contents(books: dict[str, Path]) -> None:
+    epub = books["the-cartographers-apprentice.txt"]
+    nav, ncx = read(epub, "EPUB/nav.xhtml"), read(epub, "EPUB/toc.ncx")
+    for title in ("Prologue", "Chapter One: The Salt Roads", "Chapter 2 - Ink and Weather",
+                  "Epilogue"):
+        assert title in nav and title in ncx
+    contents = read(epub, "EPUB/text/contents.xhtml")
+    assert contents.index("Prologue") < contents.index("Epilogue")
+    title_page = read(epub, "EPUB/text/story-title.xhtml")
+    assert "Soundtrack" in title_page and "Salt Roads, Paper Boats" in title_page
+    assert "Mira/Tomas" in title_page
+
+
+def test_declared_and_counted_words_shown_when_they_differ(books: dict[str, Path]) -> None:
+    page = read(books["variants-bold-html.txt"], "EPUB/text/story-title.xhtml")
+    assert "1,234 (ficbook counts 219)" in page
+
+
+def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    src = SAMPLES / "the-cartographers-apprentice.txt"
+    first = build([src], tmp_path / "a.epub")[0].read_bytes()
+    second = build([src], tmp_path / "b.epub")[0].read_bytes()
+    assert first == second
+
+
+def test_default_name_is_title_and_author(tmp_path: Path) -> None:
+    [path] = build([SAMPLES / "lanterns-at-low-tide.txt"], tmp_path)
+    assert path == tmp_path / "Lanterns at Low Tide - quiet_harbour.epub"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp files left behind
