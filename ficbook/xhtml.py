@@ -48,6 +48,9 @@ _BLOCKS = {"p", "div", "blockquote", "ul", "ol", "dl", "table", "pre", "hr", "fi
 _BLOCK_START = re.compile(r"\s*<({})\b".format("|".join(sorted(_BLOCKS))))
 # Characters XML 1.0 forbids; old files and hostile ones both carry them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# huge_tree: libxml2 silently drops text nodes over 10 MB otherwise (a story on one line).
+# Input size is bounded before this (decode.MAX_INPUT_BYTES). No network, no entities.
+_PARSER = lxml.html.HTMLParser(huge_tree=True, no_network=True, remove_comments=True)
 _SMARTY = smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i | smartypants.Attr.e
 _SMARTY |= smartypants.Attr.u
 
@@ -56,9 +59,22 @@ def strip_invalid_chars(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
+# smartypants reads every word-initial ' as an apostrophe ('tis); in fic it is far more often
+# an opening single quote (British dialogue, thoughts). Only these words start with elision.
+_ELISIONS = {"tis", "twas", "twill", "em", "cause", "cos", "coz", "til", "till", "round", "bout",
+             "n", "nother", "kay", "fraid", "scuse", "sup", "ello", "ow", "er", "ere", "appen"}
+_OPEN_SINGLE = re.compile(r"(^|[\s>(\[\"“—–])'(?=([A-Za-z]+))")
+
+
+def _open_single(match: re.Match[str]) -> str:
+    if match.group(2).lower() in _ELISIONS:
+        return match.group(0)
+    return match.group(1) + "‘"
+
+
 def smarten(html: str) -> str:
     """Straight quotes to curly, -- to dashes, ... to ellipses; tags and curly input untouched."""
-    return str(smartypants.smartypants(html, _SMARTY))
+    return str(smartypants.smartypants(_OPEN_SINGLE.sub(_open_single, html), _SMARTY))
 
 
 def clean(html: str, *, typography: bool = False) -> str:
@@ -77,7 +93,7 @@ def clean(html: str, *, typography: bool = False) -> str:
     )
     if typography:
         safe = smarten(safe)
-    root = lxml.html.fragment_fromstring(safe, create_parent="div")
+    root = lxml.html.fragment_fromstring(safe, create_parent="div", parser=_PARSER)
     _normalise(root)
     return _serialise_children(root)
 
@@ -140,7 +156,7 @@ def to_text(xhtml: str) -> str:
     """Plain text of a fragment, for metadata fields that must not carry markup."""
     if not xhtml:
         return ""
-    root = lxml.html.fragment_fromstring(xhtml, create_parent="div")
+    root = lxml.html.fragment_fromstring(xhtml, create_parent="div", parser=_PARSER)
     return " ".join(root.text_content().split())
 
 
