@@ -13,6 +13,7 @@ from markupsafe import Markup
 from . import __version__
 from .cover import render_cover
 from .errors import ThemeError
+from .language import direction
 from .model import Asset, Book, Chapter, Page, RenderedBook, Story, TocEntry
 from .theme import Theme
 
@@ -66,6 +67,9 @@ def render(book: Book, theme: Theme) -> RenderedBook:
         depth = filename.count("/")
         rel = "../" * depth
         context.setdefault("lang", book.language)
+        story_ctx = context.get("story")
+        sample = story_ctx.chapters[0].body if story_ctx is not None else book.title
+        context.setdefault("dir", direction(context["lang"], sample))
         html = _render(env, theme, template, book=book, page_title=title, kind=kind,
                        stylesheets=[rel + s for s in stylesheets], rel=rel,
                        options=theme.options, version=__version__,

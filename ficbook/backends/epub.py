@@ -10,6 +10,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from .. import xhtml
+from ..language import direction
 from ..model import Book, RenderedBook, TocEntry
 from ..options import BuildOptions
 from ..render import FALLBACK_MODIFIED
@@ -56,6 +57,9 @@ def _package(rendered: RenderedBook) -> epub.EpubBook:
     book.set_identifier(b.identifier)
     book.set_title(b.title)
     book.set_language(b.language)
+    first = b.stories[0]
+    if direction(b.language, first.chapters[0].body if first.chapters else "") == "rtl":
+        book.set_direction("rtl")  # page-progression-direction on the spine
     _metadata(book, rendered)
 
     assert rendered.cover is not None

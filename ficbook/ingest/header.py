@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import xhtml
+from ..language import language_tag
 from ..model import Metadata
 
 # Canonical field -> the names fans actually type (compared lowercased, without punctuation noise).
@@ -181,6 +182,12 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata) -> Metad
                 extra.append((key, value))
             else:
                 values["word_count"] = count
+        elif canon == "language":
+            tag = language_tag(_plain(value))
+            if tag is None:
+                extra.append((key, value))
+            else:
+                values["language"] = tag
         elif canon == "series":
             m = _SERIES_INDEX.match(value)
             values["series"] = m.group("name").strip(" ,:-") if m else value
