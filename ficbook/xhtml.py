@@ -91,11 +91,45 @@ def clean(html: str, *, typography: bool = False) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    safe = _limit_depth(safe)
     if typography:
         safe = smarten(safe)
     root = lxml.html.fragment_fromstring(safe, create_parent="div", parser=_PARSER)
     _normalise(root)
     return _serialise_children(root)
+
+
+MAX_DEPTH = 64  # deeper markup is flattened: libxml2 gives up (silently) past 256 levels
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_VOID = {"br", "hr", "img", "wbr"}
+
+
+def _limit_depth(html: str) -> str:
+    """Drop tags nested deeper than MAX_DEPTH, keeping their text (input is nh3's balanced HTML)."""
+    if html.count("<") < MAX_DEPTH:
+        return html
+    kept: list[bool] = []
+    depth = 0  # how many of the open tags were kept
+    out: list[str] = []
+    last = 0
+    for m in _TAG_TOKEN.finditer(html):
+        out.append(html[last:m.start()])
+        last = m.end()
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclosing:
+            out.append(m.group(0))
+        elif closing:
+            if kept and kept.pop():
+                depth -= 1
+                out.append(m.group(0))
+        else:
+            keep = depth < MAX_DEPTH
+            kept.append(keep)
+            if keep:
+                depth += 1
+                out.append(m.group(0))
+    out.append(html[last:])
+    return "".join(out)
 
 
 def _normalise(root: lxml.html.HtmlElement) -> None:
