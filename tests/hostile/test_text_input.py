@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import outside  # type: ignore[attr-defined]
+from conftest import outside
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +17,9 @@ from ficbook import build, read_story
 from ficbook.errors import FicbookError, InputError
 from ficbook.ingest.header import parse_header
 from ficbook.ingest.text import parse_text
+
+# Every test here fails if anything tries to connect to the network.
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def post(tmp_path: Path, body: str, header: str = "Title: T\nAuthor: a\n", name: str = "s.txt",
