@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -11,7 +12,7 @@ from ebooklib import epub
 
 from .. import xhtml
 from ..language import direction
-from ..model import Book, RenderedBook, TocEntry
+from ..model import Book, RenderedBook, Story, TocEntry
 from ..options import BuildOptions
 from ..render import FALLBACK_MODIFIED
 from .files import atomic_write
@@ -104,12 +105,21 @@ def _uid(filename: str) -> str:
     return f"{filename.split('/', 1)[0]}-{stem}" if "/" in filename else stem
 
 
+def _creator(book: epub.EpubBook, name: str, role: str, uid: str) -> None:
+    """dc:creator refined by file-as and a MARC role (ebooklib's add_author marks file-as
+    with the MARC relators scheme, which is wrong for a name)."""
+    book.add_metadata("DC", "creator", name, {"id": uid})
+    book.add_metadata(None, "meta", name, {"refines": f"#{uid}", "property": "file-as"})
+    book.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role",
+                                           "scheme": "marc:relators"})
+
+
 def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
     b = rendered.book
     for n, author in enumerate(b.authors, start=1):
-        book.add_author(author, file_as=author, role="aut", uid=f"creator{n:02d}")
+        _creator(book, author, "aut", f"creator{n:02d}")
     for n, editor in enumerate(b.editors, start=1):
-        book.add_author(editor, file_as=editor, role="edt", uid=f"editor{n:02d}")
+        _creator(book, editor, "edt", f"editor{n:02d}")
     description = b.description or (
         xhtml.to_text(b.stories[0].metadata.summary) if len(b.stories) == 1 else "")
     if description:
@@ -125,6 +135,7 @@ def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
         book.add_metadata("DC", "date", rendered.modified[:10])
     meta = b.stories[0].metadata
     if len(b.stories) == 1:
+        _story_record(book, b.stories[0])
         if meta.source_url:
             book.add_metadata("DC", "source", meta.source_url)
         if meta.rating:
@@ -146,6 +157,27 @@ def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
     book.add_prefix("schema", "http://schema.org/")
     for prop, value in ACCESSIBILITY:
         book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _story_record(book: epub.EpubBook, story: Story) -> None:
+    """Every Metadata field as `ficbook:` metas, so ficbook can read its own book back exactly
+    (ingest/epub.py); the title page stays the human-readable version of the same data."""
+    for field in dataclasses.fields(story.metadata):
+        name, value = field.name, getattr(story.metadata, field.name)
+        if name in {"title", "rating", "extra"} or value in ("", (), None):
+            continue
+        for item in value if isinstance(value, tuple) else (value,):
+            book.add_metadata(None, "meta", str(item),
+                              {"property": f"ficbook:{name.replace('_', '-')}"})
+    for n, (key, value) in enumerate(story.metadata.extra, start=1):
+        book.add_metadata(None, "meta", value, {"property": "ficbook:extra",
+                                                "id": f"ficbook-extra-{n:02d}"})
+        book.add_metadata(None, "meta", key, {"property": "ficbook:extra-key",
+                                              "refines": f"#ficbook-extra-{n:02d}"})
+    untitled = [str(n) for n, c in enumerate(story.chapters, start=1) if not c.title]
+    if untitled:
+        book.add_metadata(None, "meta", " ".join(untitled),
+                          {"property": "ficbook:untitled-chapters"})
 
 
 def _reproducible(data: bytes) -> bytes:
