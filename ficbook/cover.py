@@ -91,8 +91,8 @@ def _user_cover(data: bytes) -> Asset:
         if fmt in {"JPEG", "PNG"} and max(img.size) <= MAX_COVER_SIDE:
             return Asset(f"images/cover.{'jpg' if fmt == 'JPEG' else 'png'}",
                          "image/jpeg" if fmt == "JPEG" else "image/png", data)
-        img = img.convert("RGB")
-        img.thumbnail((MAX_COVER_SIDE, MAX_COVER_SIDE))
+        rgb = img.convert("RGB")
+        rgb.thumbnail((MAX_COVER_SIDE, MAX_COVER_SIDE))
         out = io.BytesIO()
-        img.save(out, "JPEG", quality=90)
+        rgb.save(out, "JPEG", quality=90)
         return Asset("images/cover.jpg", "image/jpeg", out.getvalue())
