@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import fields, replace
 from pathlib import Path
 
+from .anthology import assemble, quick_book
 from .backends import BACKENDS
-from .errors import InputError
+from .cache import read_story_cached
+from .config import CONFIG_NAME, BuildSpec, load_spec
+from .errors import ConfigError, FicbookError, InputError
 from .ingest import read_story
 from .model import Book, Story
 from .names import book_stem
@@ -23,7 +28,8 @@ def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dic
     if output is not None and output.suffix.lower().lstrip(".") in BACKENDS and len(formats) == 1:
         return {formats[0]: output}
     folder = output if output is not None else Path.cwd()
-    stem = book_stem(book.title, book.authors)
+    # An anthology is named for its editors (or its title alone), a story for its author.
+    stem = book_stem(book.title, book.editors if book.is_anthology else book.authors)
     return {fmt: folder / f"{stem}.{fmt}" for fmt in formats}
 
 
@@ -41,14 +47,99 @@ def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[P
 
 
 def build(inputs: Sequence[Path | str], output: Path | str | None = None,
-          options: BuildOptions | None = None) -> list[Path]:
-    """Build one book from one story file. Returns the paths written."""
+          options: BuildOptions | None = None, *, title: str | None = None,
+          subtitle: str | None = None, editors: Sequence[str] = (),
+          explicit: Collection[str] | None = None, cache: bool = True) -> list[Path]:
+    """Build one book and return the paths written.
+
+    One story file gives a book of that story; several give a quick anthology (posts that are
+    parts of one story are joined); an anthology.toml (or a folder holding one) gives the
+    anthology it describes. For an anthology, the `options` fields named in `explicit` override
+    the file (None: those that differ from the defaults).
+    """
     options = options or BuildOptions()
     if not inputs:
         raise InputError(None, "no story given")
-    stories: list[Story] = [read_story(Path(p), options.reader) for p in inputs]
-    if len(stories) > 1:
-        raise InputError(Path(inputs[1]), "building several stories into one book is not "
-                                          "supported yet; build them one at a time")
-    book = Book.single(stories[0])
-    return build_book(book, Path(output) if output is not None else None, options)
+    paths = [Path(p) for p in inputs]
+    target = Path(output) if output is not None else None
+    configs = [p for p in paths if p.suffix.lower() == ".toml" or (p / CONFIG_NAME).is_file()]
+    if configs:
+        if len(paths) > 1:
+            raise InputError(configs[0], "an anthology file is built on its own: list the "
+                                         "other stories in it")
+        spec = load_spec(configs[0])
+        if title:
+            spec = replace(spec, title=title)
+        if subtitle:
+            spec = replace(spec, subtitle=subtitle)
+        if editors:
+            spec = replace(spec, editors=tuple(editors))
+        return build_anthology(spec, target, options, explicit=explicit, cache=cache)
+    if len(paths) == 1 and not (title or subtitle or editors):
+        book = Book.single(read_story(paths[0], options.reader))
+        return build_book(book, target, options)
+    stories = read_stories(paths, options.reader, cache=cache)
+    book = quick_book(stories, title=title, editors=editors, subtitle=subtitle or "")
+    return build_book(book, target, options)
+
+
+def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: bool = True,
+                 labels: Sequence[str] | None = None,
+                 config: Path | None = None) -> list[Story]:
+    """Read every story; if any fail, one error that lists each failure (and duplicates)."""
+    stories: list[Story] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for n, path in enumerate(paths):
+        label = labels[n] if labels else str(path)
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest in seen:
+                problems.append(f"{label}: duplicate story: the same text as {seen[digest]}")
+                continue
+            seen[digest] = label
+            stories.append(read_story_cached(path, reader) if cache else read_story(path, reader))
+        except FileNotFoundError:
+            problems.append(f"{label}: no such file")
+        except OSError as exc:
+            problems.append(f"{label}: cannot be read: {exc.strerror}")
+        except FicbookError as exc:
+            problems.append(f"{label}: {exc.message}" if labels else str(exc))
+    if problems:
+        if len(problems) == 1 and config is None:
+            raise InputError(None, problems[0])
+        raise ConfigError(config, problems)
+    return stories
+
+
+def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = None,
+                    options: BuildOptions | None = None, *,
+                    explicit: Collection[str] | None = None, cache: bool = True) -> list[Path]:
+    """Build the anthology an anthology.toml describes. Options in `explicit` win over the file."""
+    if not isinstance(spec, BuildSpec):
+        spec = load_spec(spec)
+    options = options or BuildOptions()
+    if explicit is None:
+        defaults = BuildOptions()
+        explicit = {f.name for f in fields(BuildOptions)
+                    if getattr(options, f.name) != getattr(defaults, f.name)}
+    options = spec.options(options, frozenset(explicit))
+    labels = [f"{e.key}: {_shown(e.path, spec.folder)}" for e in spec.stories]
+    stories = read_stories([e.path for e in spec.stories], options.reader, cache=cache,
+                           labels=labels, config=spec.path)
+    cover = None
+    if spec.cover is not None:
+        try:
+            cover = spec.cover.read_bytes()
+        except OSError as exc:
+            raise InputError(spec.cover, f"cannot be read: {exc.strerror}") from None
+    book = assemble(spec, stories, cover=cover)
+    target = Path(output) if output is not None else spec.output
+    return build_book(book, target, options)
+
+
+def _shown(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return str(path)

@@ -25,6 +25,10 @@ class FicbookError(Exception):
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path is not None else self.message
 
+    def lines(self) -> list[str]:
+        """What the CLI prints, one `ficbook: error:` line each."""
+        return [str(self)]
+
 
 class InputError(FicbookError):
     """A story, config or theme file that cannot be read or understood."""
@@ -40,3 +44,16 @@ class BuildError(FicbookError):
 
 class ThemeError(InputError):
     """A theme that is missing, malformed, or whose template fails."""
+
+
+class ConfigError(InputError):
+    """An anthology file with problems: every one of them, each `key: reason`."""
+
+    def __init__(self, path: Path | str | None, problems: list[str]) -> None:
+        self.problems = [" ".join(p.split()) for p in problems]
+        count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+        super().__init__(path, count + "; ".join(self.problems))
+
+    def lines(self) -> list[str]:
+        prefix = f"{self.path}: " if self.path is not None else ""
+        return [prefix + problem for problem in self.problems]

@@ -74,6 +74,24 @@ class Story:
 
 
 @dataclass(frozen=True)
+class MatterPage:
+    """An editor's page: foreword, introduction, afterword, acknowledgements (sanitized XHTML)."""
+
+    kind: str
+    title: str
+    body: str
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of an anthology's stories (a fandom, a prompt...): indexes into Book.stories."""
+
+    title: str
+    stories: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Book:
     """What gets built: one or more stories with book-level metadata."""
 
@@ -85,10 +103,16 @@ class Book:
     language: str = "en"
     cover_image: bytes | None = None  # a user-supplied cover; None means generate one
     options: tuple[tuple[str, str], ...] = field(default=())
+    # Anthologies: the editor's pages, and stories grouped into sections (by fandom, prompt...).
+    front_matter: tuple[MatterPage, ...] = ()
+    back_matter: tuple[MatterPage, ...] = ()
+    sections: tuple[Section, ...] = ()  # empty: no grouping
+    date: str = ""
+    collection: bool = False  # built from an anthology file: anthology pages even for one story
 
     @property
     def is_anthology(self) -> bool:
-        return len(self.stories) > 1
+        return self.collection or len(self.stories) > 1
 
     @property
     def authors(self) -> tuple[str, ...]:
@@ -107,6 +131,9 @@ class Book:
             digest.update(repr(story.metadata).encode())
             for chapter in story.chapters:
                 digest.update(repr(chapter).encode())
+        for extra in (self.editors, self.front_matter, self.back_matter, self.sections):
+            if extra:  # single-story books keep the identifier they always had
+                digest.update(repr(extra).encode())
         h = digest.hexdigest()
         return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 

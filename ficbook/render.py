@@ -14,7 +14,7 @@ from . import __version__
 from .cover import render_cover
 from .errors import ThemeError
 from .language import direction
-from .model import Asset, Book, Chapter, Page, RenderedBook, Story, TocEntry
+from .model import Asset, Book, Chapter, MatterPage, Page, RenderedBook, Story, TocEntry
 from .theme import Theme
 
 MEDIA_TYPES = {
@@ -83,14 +83,30 @@ def render(book: Book, theme: Theme) -> RenderedBook:
     multi = book.is_anthology
     # Plan every story's files first so the contents page can link to them.
     plans = [_plan(i, s, multi) for i, s in enumerate(book.stories, start=1)]
+    groups = _groups(book, plans)
+    front = [_matter_plan(m, f"text/front-{n:02d}.xhtml") for n, m in
+             enumerate(book.front_matter, start=1)] if multi else []
+    back = [_matter_plan(m, f"text/back-{n:02d}.xhtml") for n, m in
+            enumerate(book.back_matter, start=1)] if multi else []
+    contributors = _contributors(plans) if multi else []
     if multi:
         page("book-title.xhtml", "text/title.xhtml", book.title, "book-title", landmark="titlepage")
+        for matter in front:
+            page("matter.xhtml", matter["file"], matter["title"], "front-matter",
+                 matter=matter, body=Markup(matter["body"]), body_type="frontmatter")
+            toc.append(TocEntry(matter["title"], matter["file"]))
     show_contents = multi or len(book.stories[0].chapters) > 1
     if show_contents:
         page("contents.xhtml", "text/contents.xhtml", "Contents", "contents", landmark="toc",
-             plans=plans)
+             plans=plans, groups=groups if multi else [], front=front, back=back,
+             contributors_file=CONTRIBUTORS_FILE if contributors else "")
+    story_toc: dict[int, TocEntry] = {}
+    section_of = {g["plans"][0]["index"]: g for g in groups if g["title"]}
     for plan in plans:
         story: Story = plan["story"]
+        if plan["index"] in section_of:
+            group = section_of[plan["index"]]
+            page("section.xhtml", group["file"], group["title"], "section", group=group)
         title_page = page("story-title.xhtml", plan["title_file"], story.metadata.title,
                           "story-title", landmark="" if multi else "titlepage",
                           story_index=plan["index"], story=story, meta=_meta_rows(story),
@@ -108,15 +124,60 @@ def render(book: Book, theme: Theme) -> RenderedBook:
                  story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
             children.append(TocEntry(label, filename))
         if multi:
-            toc.append(TocEntry(story.metadata.title, title_page.filename, tuple(children)))
+            # A one-chapter story is its title page in the contents: no child that repeats it.
+            story_toc[plan["index"]] = TocEntry(story.metadata.title, title_page.filename,
+                                                tuple(children) if len(children) > 1 else ())
         elif len(children) > 1:
             toc.append(TocEntry(story.metadata.title, title_page.filename))
             toc.extend(children)
         else:
             toc.append(TocEntry(story.metadata.title, title_page.filename))
+    for group in groups if multi else []:
+        entries = tuple(story_toc[p["index"]] for p in group["plans"])
+        if group["title"]:
+            toc.append(TocEntry(group["title"], group["file"], entries))
+        else:
+            toc.extend(entries)
+    for matter in back:
+        page("matter.xhtml", matter["file"], matter["title"], "back-matter",
+             matter=matter, body=Markup(matter["body"]), body_type="backmatter")
+        toc.append(TocEntry(matter["title"], matter["file"]))
+    if contributors:
+        page("contributors.xhtml", CONTRIBUTORS_FILE, "Contributors", "contributors",
+             contributors=contributors)
+        toc.append(TocEntry("Contributors", CONTRIBUTORS_FILE))
     page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon", modified=modified)
     return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
                         cover=cover, modified=modified)
+
+
+CONTRIBUTORS_FILE = "text/contributors.xhtml"
+MATTER_TITLES = {"foreword": "Foreword", "introduction": "Introduction",
+                 "afterword": "Afterword", "acknowledgements": "Acknowledgements"}
+
+
+def _groups(book: Book, plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sections in reading order, each with its stories' plans; one untitled group if none."""
+    if not book.sections:
+        return [{"title": "", "file": "", "plans": plans}]
+    return [{"title": section.title, "file": f"text/part-{n:02d}.xhtml",
+             "plans": [plans[i] for i in section.stories]}
+            for n, section in enumerate(book.sections, start=1)]
+
+
+def _matter_plan(matter: MatterPage, filename: str) -> dict[str, Any]:
+    return {"kind": matter.kind, "title": matter.title or MATTER_TITLES.get(matter.kind, ""),
+            "file": filename, "body": matter.body}
+
+
+def _contributors(plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every author, sorted by name, with links to their stories' title pages."""
+    by_author: dict[str, list[dict[str, Any]]] = {}
+    for plan in plans:
+        for author in plan["story"].metadata.authors or ("Anonymous",):
+            by_author.setdefault(author, []).append(plan)
+    return [{"name": name, "plans": stories} for name, stories in
+            sorted(by_author.items(), key=lambda kv: (kv[0].casefold(), kv[0]))]
 
 
 def _plan(index: int, story: Story, multi: bool) -> dict[str, Any]:

@@ -1,0 +1,84 @@
+"""A per-story cache of parsed stories, keyed by the file's bytes, the reader and ficbook's code.
+
+Editors rebuild the same anthology many times while fixing one story: every story that did not
+change comes back from here instead of being parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .model import Story
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """$FICBOOK_CACHE_DIR, else $XDG_CACHE_HOME/ficbook, else ~/.cache/ficbook."""
+    explicit = os.environ.get("FICBOOK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ficbook"
+
+
+@cache
+def code_fingerprint() -> str:
+    """ficbook's version and its code: a changed reader never serves a stale parse."""
+    digest = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def story_key(data: bytes, reader: str | None) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{reader or ''}\0{code_fingerprint()}".encode())
+    return digest.hexdigest()
+
+
+def read_story_cached(path: Path, reader: str | None = None, folder: Path | None = None) -> Story:
+    """read_story, served from the cache when this exact file was read before."""
+    from .ingest import read_story
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return read_story(path, reader)  # let the reader say what is wrong, in its words
+    folder = folder or cache_dir()
+    entry = folder / "stories" / f"{story_key(data, reader)}.pickle"
+    try:
+        with entry.open("rb") as f:
+            story = pickle.load(f)
+        if isinstance(story, Story):
+            return replace(story, source=path)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    story = read_story(path, reader)
+    _store(entry, story)
+    return story
+
+
+def _store(entry: Path, story: Story) -> None:
+    tmp: str | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(story, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, entry)
+    except OSError as exc:  # a read-only or full disk costs speed, never the build
+        log.debug("cache: cannot store %s: %s", entry, exc)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
