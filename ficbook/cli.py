@@ -34,7 +34,8 @@ class _Group(click.Group):
         except FicbookError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            click.echo(f"ficbook: error: {exc}", err=True)
+            for line in exc.lines():  # an anthology file reports every problem, one per line
+                click.echo(f"ficbook: error: {line}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("ficbook: interrupted", err=True)
@@ -150,6 +151,81 @@ def _print_info(story: Story) -> None:
         click.echo(f"    {n:>3}. {label}  ({_words(chapter.body):,} words)")
     if story.end_mark:
         click.echo(f"  End mark: {story.end_mark}")
+
+
+@cli.group(epilog=EPILOG)
+def new() -> None:
+    """Start something new: an anthology."""
+
+
+@new.command("anthology")
+@click.argument("folder", type=click.Path(path_type=Path))
+def new_anthology_cmd(folder: Path) -> None:
+    """Write FOLDER/anthology.toml and FOLDER/intro.md listing the stories found in FOLDER."""
+    from .anthology import new_anthology
+
+    for path in new_anthology(folder):
+        click.echo(str(path))
+
+
+@cli.command("batch", epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The folder the books go into.")
+@click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
+              help="What to build for each story.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Books built at once (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild books that are already up to date.")
+@click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
+def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: str, jobs: int | None,
+              force: bool, theme: str | None) -> None:
+    """One book per story file, in parallel; books already up to date are skipped.
+
+    \b
+    ficbook batch saved-fics/ -o library/ -f epub -j 4
+    """
+    from .backends import BACKENDS
+    from .batch import batch
+    from .errors import EXIT_PARTIAL
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in BACKENDS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format '{','.join(unknown) or formats}' "
+                                 f"(known: {', '.join(BACKENDS)})", param_hint="--format")
+    options = BuildOptions(formats=chosen, **({"theme": theme} if theme else {}))
+    with _progress() as report:
+        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
+    for path, reason in result.failed:
+        click.echo(f"ficbook: failed: {path}: {reason}", err=True)
+    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    if result.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+class _progress:
+    """A rich progress bar on a terminal (with the current story); silent otherwise."""
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        console = Console(stderr=True)
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            console=console, transient=True, disable=not console.is_terminal)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("starting", total=None)
+
+        def report(path: Path, done: int, total: int, status: str) -> None:
+            self.bar.update(self.task, completed=done, total=total,
+                            description=f"{status} {path.name[:50]}")
+
+        return report
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
 
 
 def main() -> None:

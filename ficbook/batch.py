@@ -1,0 +1,235 @@
+"""`ficbook batch`: one book per story file, in parallel, skipping books that are up to date.
+
+Workers build into a private temporary folder inside the output folder; the main process gives
+each finished book a free name and renames it into place. So an interrupted batch leaves the
+books that were finished and nothing of the ones in progress. A small JSON manifest in the output
+folder remembers, per input, the hash of its bytes, the options and ficbook's version, and the
+files it made: the next run skips those books.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .backends.files import atomic_write
+from .errors import FicbookError, InputError
+from .names import book_stem
+from .options import BuildOptions
+
+MANIFEST = ".ficbook-batch.json"
+
+
+@dataclass
+class BatchResult:
+    built: list[tuple[Path, list[Path]]] = field(default_factory=list)
+    skipped: list[tuple[Path, list[Path]]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+# Progress callback: (input finished or started, books done, total, status).
+Progress = Callable[[Path, int, int, str], None]
+
+
+def find_inputs(inputs: Sequence[Path | str], exclude: Path | None = None) -> list[Path]:
+    """Story files: the files given, and every story file under the folders given (sorted)."""
+    from .ingest import SUFFIXES
+
+    found: list[Path] = []
+    skip = exclude.resolve() if exclude is not None else None
+    for item in map(Path, inputs):
+        if item.is_dir():
+            for path in sorted(item.rglob("*")):
+                rel = path.relative_to(item).parts
+                if any(part.startswith(".") for part in rel) or not path.is_file():
+                    continue
+                if skip is not None and path.resolve().is_relative_to(skip):
+                    continue
+                if path.suffix and path.suffix.lower() in SUFFIXES:
+                    found.append(path)
+        elif item.exists():
+            found.append(item)
+        else:
+            raise InputError(item, "no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def options_fingerprint(options: BuildOptions) -> str:
+    data = json.dumps(asdict(options), sort_keys=True, default=str)
+    return hashlib.sha256(f"{__version__}\0{data}".encode()).hexdigest()
+
+
+def input_key(path: Path, fingerprint: str) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(fingerprint.encode())
+    return digest.hexdigest()
+
+
+def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOptions | None = None,
+          *, jobs: int | None = None, force: bool = False,
+          progress: Progress | None = None) -> BatchResult:
+    """Build one book per story file into `output`; failures are collected, never raised."""
+    options = options or BuildOptions()
+    output = Path(output)
+    files = find_inputs(inputs, exclude=output)
+    output.mkdir(parents=True, exist_ok=True)
+    manifest = _load_manifest(output)
+    books: dict[str, Any] = manifest["books"]
+    fingerprint = options_fingerprint(options)
+    result = BatchResult()
+    todo: list[tuple[Path, str]] = []
+    total = len(files)
+    for path in files:
+        try:
+            key = input_key(path, fingerprint)
+        except OSError as exc:
+            result.failed.append((path, f"cannot be read: {exc.strerror}"))
+            continue
+        entry = books.get(_id(path))
+        if not force and entry and entry.get("key") == key and "error" in entry:
+            # The same bytes with the same options fail the same way: say so, do not retry.
+            result.failed.append((path, f"{entry['error']} (unchanged since the last run)"))
+            continue
+        if not force and entry and entry.get("key") == key and all(
+                (output / name).is_file() for name in entry.get("outputs", [])):
+            result.skipped.append((path, [output / n for n in entry["outputs"]]))
+            continue
+        todo.append((path, key))
+    done = len(result.skipped) + len(result.failed)
+    if progress and done:
+        progress(files[0], done, total, "skipped")
+    tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
+    try:
+        for n, (path, key, outcome) in enumerate(_run(todo, tmp, options, jobs, progress,
+                                                      done, total), start=done + 1):
+            if isinstance(outcome, str):
+                result.failed.append((path, outcome))
+                if outcome.startswith("internal error"):
+                    books.pop(_id(path), None)  # maybe the machine, not the story: retry
+                else:
+                    books[_id(path)] = {"key": key, "error": outcome, "outputs": []}
+            else:
+                title, authors, temps = outcome
+                finals = _place(output, books, path, title, authors, temps)
+                books[_id(path)] = {"key": key, "outputs": [p.name for p in finals]}
+                result.built.append((path, finals))
+            if progress:
+                progress(path, n, total, "failed" if isinstance(outcome, str) else "built")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _save_manifest(output, manifest)
+    return result
+
+
+def _id(path: Path) -> str:
+    return str(path.resolve())
+
+
+Outcome = tuple[str, tuple[str, ...], list[str]] | str
+
+
+def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: int | None,
+         progress: Progress | None, done: int, total: int,
+         ) -> Iterator[tuple[Path, str, Outcome]]:
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(todo) <= 1:
+        for n, (path, key) in enumerate(todo):
+            if progress:
+                progress(path, done, total, "building")
+            yield path, key, build_one(str(path), str(tmp / str(n)), options)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_ignore_sigint)
+    try:
+        pending: dict[Future[Outcome], tuple[Path, str]] = {
+            pool.submit(build_one, str(path), str(tmp / str(n)), options): (path, key)
+            for n, (path, key) in enumerate(todo)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                path, key = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker that died (out of memory, killed)
+                    outcome = f"internal error: {type(exc).__name__}: {exc}"
+                yield path, key, outcome
+        pool.shutdown()
+    except BaseException:
+        # Ctrl-C: stop the workers now; their half-built books are only in `tmp`.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C does
+
+
+def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
+    """In a worker: one story -> files in `folder`. An error comes back as its one-line text."""
+    from .build import build_book
+    from .ingest import read_story
+    from .model import Book
+
+    try:
+        story = read_story(Path(path), options.reader)
+        book = Book.single(story)
+        written = build_book(book, Path(folder), options)
+        return story.metadata.title, story.metadata.authors, [str(p) for p in written]
+    except FicbookError as exc:
+        return exc.message
+    except Exception as exc:  # a bug in ficbook: report it against this story, go on
+        return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def _place(output: Path, books: dict[str, Any], path: Path, title: str,
+           authors: tuple[str, ...], temps: list[str]) -> list[Path]:
+    """Rename finished files to '<Title> - <Author>.<fmt>', never over another input's book."""
+    mine = set(books.get(_id(path), {}).get("outputs", []))
+    others = {n for k, e in books.items() if k != _id(path) for n in e.get("outputs", [])}
+    stem = book_stem(title, authors)
+    finals: list[Path] = []
+    n = 1
+    while True:
+        candidate = stem if n == 1 else f"{stem} ({n})"
+        names = [f"{candidate}{Path(t).suffix}" for t in temps]
+        if all(name in mine or (name not in others and not (output / name).exists())
+               for name in names):
+            break
+        n += 1
+    for temp, name in zip(temps, names, strict=True):
+        os.replace(temp, output / name)
+        finals.append(output / name)
+    for stale in mine - set(names):
+        (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
+    return finals
+
+
+def _load_manifest(output: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("books"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"ficbook": __version__, "books": {}}
+
+
+def _save_manifest(output: Path, manifest: dict[str, Any]) -> None:
+    manifest["ficbook"] = __version__
+    data = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    atomic_write(output / MANIFEST, data.encode())

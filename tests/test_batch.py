@@ -1,0 +1,76 @@
+"""`ficbook batch`: one book per story, broken ones reported, up-to-date ones skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ficbook.batch import MANIFEST, batch
+from ficbook.cli import cli
+from ficbook.errors import EXIT_PARTIAL
+
+
+def story(title: str, author: str = "amy", words: str = "A short story.") -> str:
+    return f"Title: {title}\nAuthor: {author}\nFandom: Tidewater\n\n{words}\n\nThe End\n"
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
+    folder = tmp_path / "saved-fics"
+    (folder / "old").mkdir(parents=True)
+    (folder / "one.txt").write_text(story("One"))
+    (folder / "two.txt").write_text(story("Two", "bob"))
+    (folder / "old" / "three.txt").write_text(story("Three"))
+    (folder / "same-title.txt").write_text(story("One"))  # same title and author as one.txt
+    (folder / "empty.txt").write_text("")
+    (folder / "header-only.txt").write_text("Title: Nothing\nAuthor: amy\n")
+    (folder / "notes.xyz").write_text("not a story")  # not a story format: not an input
+    return folder
+
+
+def test_batch_builds_the_good_reports_the_broken_and_skips_on_the_second_run(
+        saved: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["batch", str(saved), "-o", str(library), "-f", "epub", "-j", "2"])
+    assert first.exit_code == EXIT_PARTIAL, first.output
+    assert "4 built, 0 up to date (skipped), 2 failed" in first.stdout
+    assert f"{saved / 'empty.txt'}: the file is empty" in first.stderr
+    assert f"{saved / 'header-only.txt'}: the header has no story under it" in first.stderr
+    books = sorted(p.name for p in library.iterdir() if not p.name.startswith("."))
+    assert books == ["One - amy (2).epub", "One - amy.epub", "Three - amy.epub", "Two - bob.epub"]
+    assert [p.name for p in library.iterdir() if p.name.startswith(".")] == [MANIFEST]
+
+    second = runner.invoke(cli, ["batch", str(saved), "-o", str(library), "-j", "2"])
+    assert second.exit_code == EXIT_PARTIAL
+    assert "0 built, 4 up to date (skipped), 2 failed" in second.stdout
+    assert "unchanged since the last run" in second.stderr
+
+    (saved / "two.txt").write_text(story("Two", "bob", "Edited."))
+    third = batch([saved], library, jobs=1)
+    assert [p.name for p, _ in third.built] == ["two.txt"] and len(third.skipped) == 3
+    forced = batch([saved], library, jobs=1, force=True)
+    assert len(forced.built) == 4 and not forced.skipped
+    # Names stay with their inputs across runs.
+    manifest = json.loads((library / MANIFEST).read_text())
+    outputs = {Path(k).name: v["outputs"] for k, v in manifest["books"].items()}
+    assert outputs["same-title.txt"] == ["One - amy (2).epub"]
+
+
+def test_interrupted_batch_keeps_finished_books_and_leaves_no_partial_file(
+        saved: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+
+    def interrupt(path: Path, done: int, total: int, status: str) -> None:
+        if status == "built":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch([saved], library, jobs=1, progress=interrupt)
+    left = sorted(p.name for p in library.iterdir())
+    assert left == [MANIFEST, "Three - amy.epub"]  # no temp folder, no half a book
+    again = batch([saved], library, jobs=1)
+    assert len(again.skipped) == 1 and len(again.built) == 3
