@@ -8,17 +8,35 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Story
+from .ao3 import read_ao3
+from .docx import read_docx
+from .epub import read_epub
+from .html import read_html
+from .markdown import read_markdown
+from .sniff import sniff
 from .text import read_text
 
 Reader = Callable[[Path], Story]
 
 READERS: dict[str, Reader] = {
     "text": read_text,
+    "markdown": read_markdown,
+    "html": read_html,
+    "ao3": read_ao3,
+    "epub": read_epub,
+    "docx": read_docx,
 }
 SUFFIXES: dict[str, str] = {
     ".txt": "text",
     ".text": "text",
     "": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".epub": "epub",
+    ".docx": "docx",
 }
 
 
@@ -26,7 +44,9 @@ def detect_format(path: Path) -> str:
     """The reader for a file: by suffix first, then by sniffing the content."""
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is not None and fmt in READERS:
-        return fmt
+        return sniff(path, fmt) or fmt
+    if (found := sniff(path, None)) is not None:
+        return found
     known = ", ".join(sorted(s for s in SUFFIXES if s))
     raise InputError(path, f"unknown story format '{path.suffix}' (ficbook reads {known}; "
                            "use --from to say which reader to use)")
@@ -39,4 +59,6 @@ def read_story(path: Path | str, format: str | None = None) -> Story:
     if fmt not in READERS:
         raise InputError(path, f"unknown reader '{fmt}' (known: {', '.join(sorted(READERS))})")
     story = READERS[fmt](path)
-    return replace(story, source=path, reader=fmt)
+    # A reader may say more precisely what it read ("epub/ao3"); the table's name otherwise.
+    reader = story.reader if story.reader.split("/")[0] == fmt else fmt
+    return replace(story, source=path, reader=reader)

@@ -1,0 +1,433 @@
+"""EPUBs: ficbook's own (read back exactly), AO3's, FanFicFare's, and EPUBs in general.
+
+Read with zipfile + lxml, defensively: no network, no DTDs, no entity expansion, no `../` or
+absolute names, no zip bombs (archive.py). Metadata comes from the OPF (and the title page or
+preface where the tool put it); chapters come from the spine, in reading order, without the
+tool's own cover, title, contents and log pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import lxml.etree as etree
+import lxml.html
+
+from .. import xhtml
+from ..errors import InputError
+from ..model import Chapter, Metadata, Story
+from .ao3 import language_code, story_from_ao3
+from .archive import open_zip, read_member
+from .decode import read_bytes
+from .header import metadata_from_fields
+from .htmlblocks import (
+    HTML_PARSER,
+    blocks_of,
+    body_fragment,
+    prepare,
+    split_header,
+    text_of,
+)
+
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+NS = {
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+OPF_ROLE = "{http://www.idpf.org/2007/opf}role"
+OPF_EVENT = "{http://www.idpf.org/2007/opf}event"
+XHTML_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
+# Pages a tool adds around the story (FanFicFare, calibre, Sigil, ficbook itself).
+TOOL_PAGES = re.compile(r"(^|[/_-])(cover|titlepage|title_page|title-page|toc|toc_page|"
+                        r"contents|nav|log_page|colophon|copyright|about|jacket)[^/]*\.x?html?$",
+                        re.IGNORECASE)
+FFF_DROP = {"packaged", "chapters", "author url", "site", "storyid"}
+
+
+@dataclasses.dataclass
+class Package:
+    path: Path | None
+    zip: zipfile.ZipFile
+    opf: etree._Element
+    base: str
+    manifest: dict[str, tuple[str, str, str]]  # id -> (zip name, media type, properties)
+    spine: list[str]  # zip names in reading order (XHTML only)
+
+    def xml(self, name: str) -> etree._Element:
+        return _xml(self.zip, name, self.path)
+
+    def html(self, name: str) -> lxml.html.HtmlElement:
+        data = read_member(self.zip, name, self.path)
+        text = data.decode("utf-8", errors="replace")
+        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+        return lxml.html.document_fromstring(xhtml.strip_invalid_chars(text) or "<p/>",
+                                             parser=HTML_PARSER)
+
+    def metas(self) -> list[etree._Element]:
+        return self.opf.findall("opf:metadata/opf:meta", NS)
+
+
+def read_epub(path: Path) -> Story:
+    return parse_epub(read_bytes(path), path)
+
+
+def parse_epub(data: bytes, path: Path | None = None) -> Story:
+    pkg = _package(data, path)
+    props = {m.get("property", "") for m in pkg.metas()}
+    if "ficbook:untitled-chapters" in props or any(p.startswith("ficbook:") for p in props):
+        return _ficbook(pkg)
+    docs = [(name, pkg.html(name)) for name in pkg.spine]
+    if any(d.xpath("//*[@id='preface']") and "Archive of Our Own" in text_of(d) for _, d in docs):
+        return _ao3(pkg, docs)
+    if _is_fanficfare(pkg):
+        return _fanficfare(pkg, docs)
+    return _generic(pkg, docs, "epub")
+
+
+# --- the package ---------------------------------------------------------------------------
+
+
+def _xml(z: zipfile.ZipFile, name: str, path: Path | None) -> etree._Element:
+    try:
+        return etree.fromstring(read_member(z, name, path), XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(path, f"{name} inside the EPUB is not well-formed XML: {exc}") from None
+
+
+def _package(data: bytes, path: Path | None) -> Package:
+    z = open_zip(data, path, "EPUB")
+    container = _xml(z, "META-INF/container.xml", path)
+    rootfile = container.find(".//c:rootfile", NS)
+    if rootfile is None or not rootfile.get("full-path"):
+        raise InputError(path, "the EPUB's container.xml names no package document")
+    opf_name = rootfile.get("full-path", "")
+    opf = _xml(z, opf_name, path)
+    base = posixpath.dirname(opf_name)
+    manifest = {}
+    for item in opf.findall("opf:manifest/opf:item", NS):
+        href = unquote(item.get("href", "").split("#")[0])
+        name = posixpath.normpath(posixpath.join(base, href)) if href else ""
+        manifest[item.get("id", "")] = (name, item.get("media-type", ""),
+                                        item.get("properties", ""))
+    spine = []
+    for ref in opf.findall("opf:spine/opf:itemref", NS):
+        name, media, _ = manifest.get(ref.get("idref", ""), ("", "", ""))
+        if name and media in XHTML_TYPES and name in z.namelist():
+            spine.append(name)
+    if not spine:
+        raise InputError(path, "the EPUB's spine lists no readable pages")
+    return Package(path, z, opf, base, manifest, spine)
+
+
+def _dc(pkg: Package, name: str) -> list[etree._Element]:
+    return pkg.opf.findall(f"opf:metadata/dc:{name}", NS)
+
+
+def _opf_metadata(pkg: Package) -> Metadata:
+    """What any EPUB's OPF says: title, creators, subjects, description, dates, series."""
+    refines: dict[str, dict[str, str]] = {}
+    for meta in pkg.metas():
+        if meta.get("refines"):
+            refines.setdefault(meta.get("refines", "")[1:], {})[meta.get("property", "")] = \
+                (meta.text or "").strip()
+    title = next((" ".join((t.text or "").split()) for t in _dc(pkg, "title") if t.text), "")
+    authors = []
+    for creator in _dc(pkg, "creator"):
+        role = creator.get(OPF_ROLE) or refines.get(creator.get("id", ""), {}).get("role", "aut")
+        if role == "aut" and creator.text and creator.text.strip():
+            authors.append(" ".join(creator.text.split()))
+    values: dict[str, Any] = {"title": title, "authors": tuple(authors)}
+    subjects = tuple(" ".join(s.text.split()) for s in _dc(pkg, "subject") if s.text)
+    if subjects:
+        values["tags"] = subjects
+    description = next((d.text for d in _dc(pkg, "description") if d.text), "")
+    if description.strip():
+        text = description if "<" in description else "".join(
+            f"<p>{xhtml.clean(p)}</p>" for p in re.split(r"\n\s*\n", description.strip()))
+        values["summary"] = body_fragment(lxml.html.fragment_fromstring(
+            text, create_parent="div", parser=HTML_PARSER))
+    language = next((d.text.strip() for d in _dc(pkg, "language") if d.text), "")
+    if language_code(language):
+        values["language"] = language_code(language)
+    for date in _dc(pkg, "date"):
+        event = (date.get(OPF_EVENT) or "").lower()
+        value = (date.text or "").strip()[:10]
+        if event == "modification":
+            values["updated"] = value
+        elif value and (event == "publication" or "published" not in values):
+            values["published"] = value
+    for source in [*_dc(pkg, "source"), *_dc(pkg, "identifier")]:
+        if source.text and source.text.strip().startswith(("http://", "https://")):
+            values["source_url"] = source.text.strip()
+            break
+    for meta in pkg.metas():
+        name, content = meta.get("name", ""), meta.get("content", "")
+        if name == "calibre:series" and content:
+            values["series"] = content
+        elif name == "calibre:series_index" and content:
+            try:
+                values["series_index"] = float(content)
+            except ValueError:
+                pass
+    return Metadata(**values)
+
+
+# --- ficbook's own books -------------------------------------------------------------------
+
+
+def _ficbook(pkg: Package) -> Story:
+    meta = _opf_metadata(pkg)
+    meta = replace(meta, tags=(), summary="", published="", updated="", source_url="")
+    values: dict[str, Any] = {}
+    extra_values: dict[str, str] = {}
+    extra_keys: dict[str, str] = {}
+    untitled: set[int] = set()
+    types = {f.name: f.type for f in dataclasses.fields(Metadata)}
+    for m in pkg.metas():
+        prop = m.get("property", "")
+        if not prop.startswith("ficbook:"):
+            continue
+        name, text = prop[len("ficbook:"):].replace("-", "_"), m.text or ""
+        if name == "extra":
+            extra_values[m.get("id", "")] = text
+        elif name == "extra_key":
+            extra_keys[m.get("refines", "").lstrip("#")] = text
+        elif name == "untitled_chapters":
+            untitled = {int(n) for n in text.split() if n.isdigit()}
+        elif name in types and name != "title":
+            kind = str(types[name])
+            if "tuple" in kind:
+                values[name] = (*values.get(name, ()), text)
+            elif "int" in kind:
+                values[name] = int(text)
+            elif "float" in kind:
+                values[name] = float(text)
+            else:
+                values[name] = text
+    extra = tuple((extra_keys.get(i, ""), v) for i, v in extra_values.items())
+    meta = replace(meta, **values, extra=extra)
+    chapters: list[Chapter] = []
+    end_mark = ""
+    for name in pkg.spine:
+        root = pkg.xml(name)
+        for el in root.iter():
+            if isinstance(el.tag, str):
+                el.tag = etree.QName(el).localname
+        etree.cleanup_namespaces(root)
+        section = root.find(".//section[@class='chapter']")
+        if section is None:
+            continue
+        parts = {cls: section.find(f".//*[@class='{cls}']") for cls in (
+            "chapter-title", "chapter-summary", "chapter-notes", "text", "end-mark",
+            "chapter-end-notes")}
+        n = len(chapters) + 1
+        title = "" if n in untitled or parts["chapter-title"] is None else \
+            "".join(parts["chapter-title"].itertext())
+        if parts["end-mark"] is not None:
+            end_mark = "".join(parts["end-mark"].itertext())
+        chapters.append(Chapter(title=title, body=_inner(parts["text"], strip=True),
+                                summary=_inner(parts["chapter-summary"]),
+                                notes=_inner(parts["chapter-notes"]),
+                                end_notes=_inner(parts["chapter-end-notes"])))
+    if not chapters:
+        raise InputError(pkg.path, "this ficbook EPUB has no chapter pages")
+    return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, end_mark=end_mark,
+                 reader="epub/ficbook")
+
+
+def _inner(el: etree._Element | None, strip: bool = False) -> str:
+    """An element's content as a sanitized fragment, exactly as ficbook wrote it."""
+    if el is None:
+        return ""
+    text = el.text or ""
+    children = list(el)
+    parts = [xhtml._escape(text.strip() if strip and not text.strip() else text)]
+    for n, child in enumerate(children):
+        tail = child.tail
+        if strip and n == len(children) - 1 and tail is not None and not tail.strip():
+            child.tail = None
+        parts.append(etree.tostring(child, encoding="unicode", method="xml", with_tail=True))
+        child.tail = tail
+    return xhtml.clean("".join(parts))
+
+
+# --- AO3 -----------------------------------------------------------------------------------
+
+
+def _ao3(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> Story:
+    """AO3's EPUB holds its HTML download split over files: put it back together and read it
+    with the AO3 reader."""
+    page = lxml.html.document_fromstring("<html><body></body></html>", parser=HTML_PARSER)
+    body = page.find("body")
+    chapters = lxml.html.Element("div", id="chapters")
+    afterword = None
+    for _, doc in docs:
+        for child in doc.find("body") if doc.find("body") is not None else []:
+            if child.get("id") == "preface":
+                body.append(child)
+            elif child.get("id") == "afterword":
+                afterword = child
+            elif child.get("id") == "chapters":
+                chapters.extend(list(child))
+            else:
+                chapters.append(child)
+    body.append(chapters)
+    if afterword is not None:
+        body.append(afterword)
+    story = story_from_ao3(page, pkg.path, "epub/ao3")
+    opf = _opf_metadata(pkg)
+    if not story.metadata.source_url and opf.source_url:
+        story = replace(story, metadata=replace(story.metadata, source_url=opf.source_url))
+    return story
+
+
+# --- FanFicFare ----------------------------------------------------------------------------
+
+
+def _is_fanficfare(pkg: Package) -> bool:
+    contributors = " ".join(c.text or "" for c in _dc(pkg, "contributor"))
+    names = " ".join(pkg.spine)
+    return "FanFicFare" in contributors or "title_page.xhtml" in names or \
+        "log_page.xhtml" in names
+
+
+def _fanficfare(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> Story:
+    meta = _opf_metadata(pkg)
+    title_page = next((d for n, d in docs if "title_page" in n), None)
+    if title_page is not None:
+        body = title_page.find("body")
+        prepare(body)
+        fields, _, _ = split_header([b for b in blocks_of(body) if b.kind == "p"])
+        kept: list[tuple[str, str]] = []
+        for key, value in fields:
+            k = key.strip().lower()
+            if k in FFF_DROP:
+                continue
+            if k in {"story url", "url"}:
+                meta = replace(meta, source_url=_plain_url(value) or meta.source_url)
+                continue
+            if k == "language":
+                code = language_code(value.strip())
+                if code:
+                    meta = replace(meta, language=code)
+                    continue
+            if k == "category":
+                key = "Fandom"  # FanFicFare's "Category" is the fandom on most sites
+            if k in {"summary", "genre"} or (k == "author" and meta.authors):
+                if k == "summary" and meta.summary:
+                    continue
+                if k == "author":
+                    continue
+                if k == "genre":
+                    meta = replace(meta, tags=())  # dc:subject repeats genre and category
+            kept.append((key, value))
+        meta = metadata_from_fields(kept, meta)
+    story = _generic(pkg, docs, "epub/fanficfare", meta)
+    return story
+
+
+def _plain_url(value: str) -> str:
+    m = re.search(r"https?://[^\s\"'<>]+", value)
+    return m.group(0) if m else ""
+
+
+# --- EPUBs in general -----------------------------------------------------------------------
+
+
+def _toc_labels(pkg: Package) -> dict[str, str]:
+    """zip name -> its label in the table of contents (nav, then NCX)."""
+    labels: dict[str, str] = {}
+    for _, (name, media, props) in pkg.manifest.items():
+        if "nav" in props.split() and name in pkg.zip.namelist():
+            nav = pkg.html(name)
+            base = posixpath.dirname(name)
+            for a in nav.xpath("//nav[contains(@*[local-name()='type'], 'toc')]//a[@href] "
+                               "| //nav[@id='toc']//a[@href]"):
+                target = posixpath.normpath(posixpath.join(base, unquote(
+                    a.get("href", "").split("#")[0])))
+                labels.setdefault(target, text_of(a))
+    if labels:
+        return labels
+    for _, (name, media, _) in pkg.manifest.items():
+        if media == "application/x-dtbncx+xml" and name in pkg.zip.namelist():
+            ncx = pkg.xml(name)
+            base = posixpath.dirname(name)
+            for point in ncx.iter("{%s}navPoint" % NS["ncx"]):
+                label = point.findtext("ncx:navLabel/ncx:text", namespaces=NS) or ""
+                content = point.find("ncx:content", NS)
+                if content is not None:
+                    target = posixpath.normpath(posixpath.join(base, unquote(
+                        content.get("src", "").split("#")[0])))
+                    labels.setdefault(target, " ".join(label.split()))
+    return labels
+
+
+def _tool_page(pkg: Package, name: str) -> bool:
+    for _, (item_name, _, props) in pkg.manifest.items():
+        if item_name == name and "nav" in props.split():
+            return True
+    for ref in pkg.opf.findall("opf:guide/opf:reference", NS):
+        target = posixpath.normpath(posixpath.join(pkg.base, unquote(
+            ref.get("href", "").split("#")[0])))
+        if target == name and ref.get("type", "") in {"cover", "toc", "title-page",
+                                                      "copyright-page", "colophon"}:
+            return True
+    return bool(TOOL_PAGES.search(name))
+
+
+def _generic(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]], reader: str,
+             meta: Metadata | None = None) -> Story:
+    meta = meta or _opf_metadata(pkg)
+    labels = _toc_labels(pkg)
+    chapters: list[Chapter] = []
+    for name, doc in docs:
+        if _tool_page(pkg, name):
+            continue
+        body = doc.find("body")
+        if body is None or not text_of(body):
+            continue
+        heading = next((h for h in body.iter("h1", "h2", "h3") if text_of(h)), None)
+        title = ""
+        if heading is not None and _first_content(body) is heading:
+            title = text_of(heading)
+            heading.drop_tree()
+        fragment = body_fragment(body)
+        if not fragment:
+            continue
+        label = labels.get(name, "")
+        if not title and chapters and not label:
+            # A file split mid-chapter (calibre does that): it continues the chapter before.
+            last = chapters[-1]
+            chapters[-1] = replace(last, body=last.body + fragment)
+            continue
+        chapters.append(Chapter(title=title or label, body=fragment))
+    if not chapters:
+        raise InputError(pkg.path, "no story text found in this EPUB")
+    if len(chapters) == 1 and chapters[0].title == meta.title:
+        chapters = [replace(chapters[0], title="")]
+    if not meta.title:
+        meta = replace(meta, title=pkg.path.stem if pkg.path else "Untitled")
+    return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, reader=reader)
+
+
+def _first_content(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The first element that carries text (wrappers skipped)."""
+    for el in body.iter():
+        if el is body or not isinstance(el.tag, str):
+            continue
+        if el.tag in {"h1", "h2", "h3", "h4", "p", "blockquote", "li", "pre"} and text_of(el):
+            return el
+        if (el.text or "").strip():
+            return el
+    return None

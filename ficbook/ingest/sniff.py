@@ -1,0 +1,48 @@
+"""Format sniffing: what a file is, from its first bytes, when the suffix is not enough."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from .ao3 import is_ao3
+from .markdown import looks_like_markdown
+
+_HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+                   re.IGNORECASE | re.DOTALL)
+
+
+def sniff(path: Path, suffix_format: str | None) -> str | None:
+    """A better reader than the suffix says (AO3 HTML, Markdown in a .txt), or None."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return None  # the reader reports what is wrong with the file
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path) or suffix_format
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if suffix_format in {"html", None, "text"} and (
+            _HTML.match(head.lstrip(b"\xef\xbb\xbf")) or suffix_format == "html"):
+        return "ao3" if is_ao3(text) else "html"
+    if suffix_format == "text" and looks_like_markdown(text):
+        return "markdown"
+    return None
+
+
+def _zip_kind(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "mimetype" in names and z.open("mimetype").read(64).strip() == \
+                    b"application/epub+zip":
+                return "epub"
+            if "META-INF/container.xml" in names:
+                return "epub"
+            if "word/document.xml" in names:
+                return "docx"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return None
