@@ -8,10 +8,12 @@ from pathlib import Path
 from ..model import RenderedBook
 from ..options import BuildOptions
 from .epub import write_epub
+from .pdf import write_pdf
 
 # Every writer: (rendered pages, target file, build options) -> the path written.
 Writer = Callable[[RenderedBook, Path, BuildOptions], Path]
 
 BACKENDS: dict[str, Writer] = {
     "epub": write_epub,
+    "pdf": write_pdf,  # imports weasyprint only when it runs
 }

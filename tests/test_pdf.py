@@ -1,0 +1,277 @@
+"""PDF books: opened with pypdf (never byte-compared): pages, sizes, outline, text, fonts, safety."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES, SEED_POST
+
+from ficbook import build
+from ficbook.backends.pagesize import PAGE_SIZES, parse_page_size
+from ficbook.build import build_book
+from ficbook.cli import cli
+from ficbook.errors import InputError
+from ficbook.model import Book, Chapter, Metadata, Story
+from ficbook.options import BuildOptions
+
+MM = 72 / 25.4
+SHORT = SAMPLES / "lanterns-at-low-tide.txt"
+LONG = SAMPLES / "the-cartographers-apprentice.txt"
+
+
+def pdf_options(**kw: object) -> BuildOptions:
+    return BuildOptions(formats=("pdf",), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every sample and the seed in A5; the short sample in every page size and for print."""
+    out = tmp_path_factory.mktemp("pdfs")
+    built = {}
+    for src in [*sorted(SAMPLES.glob("*.txt")), *([SEED_POST] if SEED_POST.is_file() else [])]:
+        built[src.name] = build([src], out / f"{src.stem}.pdf", pdf_options())[0]
+    for size in [*PAGE_SIZES, "140x216mm"]:
+        built[f"short@{size}"] = build([SHORT], out / f"short-{size}.pdf",
+                                       pdf_options(page_size=size))[0]
+    built["long@print"] = build([LONG], out / "long-print.pdf",
+                                pdf_options(print_layout=True, page_size="6x9in"))[0]
+    return built
+
+
+def text_of(reader: pypdf.PdfReader) -> str:
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def flat(text: str) -> str:
+    """Extracted text with hyphenation and line breaks undone, for 'appears in order' checks."""
+    return " ".join(re.sub(r"-\n", "", text).split())
+
+
+def in_order(text: str, parts: list[str]) -> bool:
+    at = 0
+    for part in parts:
+        at = text.find(part, at)
+        if at < 0:
+            raise AssertionError(f"not found in order: {part!r}")
+    return True
+
+
+def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    rows: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                rows.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return rows
+
+
+def fonts_of(reader: pypdf.PdfReader) -> dict[str, bool]:
+    """Every font the pages use -> whether its program is embedded (FontFile, 2 or 3)."""
+    found: dict[str, bool] = {}
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            for f in [font, *[d.get_object() for d in font.get("/DescendantFonts", [])]]:
+                desc = f.get("/FontDescriptor")
+                if desc is not None:
+                    desc = desc.get_object()
+                    found[str(f["/BaseFont"])] = any(
+                        k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def test_every_pdf_is_valid_with_every_font_embedded_and_subset(pdfs: dict[str, Path]) -> None:
+    for name, path in pdfs.items():
+        reader = pypdf.PdfReader(path)
+        assert len(reader.pages) >= 3, name
+        fonts = fonts_of(reader)
+        assert fonts and all(fonts.values()), (name, fonts)
+        assert all(re.match(r"/[A-Z]{6}\+", f) for f in fonts), (name, fonts)  # subset tags
+        assert any("Garamond" in f for f in fonts), name
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+def test_qpdf_check_passes(pdfs: dict[str, Path]) -> None:
+    for name, path in pdfs.items():
+        proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert proc.returncode == 0, (name, proc.stdout[-500:], proc.stderr[-500:])
+
+
+def test_page_sizes(pdfs: dict[str, Path]) -> None:
+    for size in [*PAGE_SIZES, "140x216mm"]:
+        expected = parse_page_size(size)
+        box = pypdf.PdfReader(pdfs[f"short@{size}"]).pages[0].mediabox
+        assert float(box.width) == pytest.approx(expected.width * MM, abs=0.5), size
+        assert float(box.height) == pytest.approx(expected.height * MM, abs=0.5), size
+    a5 = pypdf.PdfReader(pdfs[SHORT.name]).pages[0].mediabox
+    assert (round(float(a5.width)), round(float(a5.height))) == (420, 595)  # the default
+
+
+def test_custom_and_bad_page_sizes() -> None:
+    assert parse_page_size("6x9in").width == pytest.approx(152.4)
+    assert parse_page_size("trade").name == "6x9in"
+    assert parse_page_size("432x648pt").height == pytest.approx(228.6)
+    assert parse_page_size("5.5x8.5in").width == pytest.approx(139.7)
+    for bad in ("huge", "10x10mm", "6x9cm4", "axbmm"):
+        with pytest.raises(InputError):
+            parse_page_size(bad)
+
+
+def test_title_page_and_story_text_in_order(pdfs: dict[str, Path]) -> None:
+    text = flat(text_of(pypdf.PdfReader(pdfs[LONG.name])))
+    order = ["Mira Vell has been apprenticed to the last honest mapmaker",
+             "everyone in the chat who listened",
+             "The Meridian Chronicles and everyone in it are invented",
+             "The first map Mira Vell ever drew was of her mother",
+             "The Salt Roads", "Ink and Weather", "Epilogue"]
+    assert in_order(text, order)
+    assert "Soundtrack" in text  # header fields ficbook does not know are still shown
+
+
+def test_seed_post(seed_post: Path, pdfs: dict[str, Path]) -> None:
+    reader = pypdf.PdfReader(pdfs[seed_post.name])
+    text = flat(text_of(reader))
+    assert text.index("Buffy can’t stay in Sunnydale") < text.index("I don’t own BtVS")
+    assert text.index("I don’t own BtVS") < text.index("The portal was closed")
+    assert text.index("The portal was closed") < text.index("learn to live again")
+    assert reader.metadata.title == "Leaving, Not Running Away"
+    assert reader.metadata.author == "badly_knitted"
+    assert reader.metadata.subject == "BtVS"
+
+
+def test_outline_and_contents_page_numbers(pdfs: dict[str, Path]) -> None:
+    reader = pypdf.PdfReader(pdfs[LONG.name])
+    rows = outline(reader)
+    titles = [(depth, title) for depth, title, _ in rows]
+    assert titles == [(0, "Contents"), (0, "The Cartographer’s Apprentice"), (1, "Prologue"),
+                      (1, "Chapter One: The Salt Roads"), (1, "Chapter 2 - Ink and Weather"),
+                      (1, "Epilogue"), (0, "Colophon")]
+    contents = reader.pages[rows[0][2]].extract_text()
+    for depth, title, page_index in rows[2:-1]:
+        assert depth == 1
+        # The contents line ends with the real page number (1-based) of the chapter.
+        line = next(ln for ln in contents.splitlines() if title.split(":")[0] in ln)
+        assert line.rstrip().endswith(str(page_index + 1)), (title, line)
+        assert title.split(" - ")[-1].split(": ")[-1] in flat(reader.pages[page_index]
+                                                              .extract_text())
+
+
+def test_running_heads_and_page_numbers(pdfs: dict[str, Path]) -> None:
+    reader = pypdf.PdfReader(pdfs[LONG.name])
+    openings = {page for _, _, page in outline(reader)}
+    heads = {"The Cartographer’s Apprentice", "inkwell_and_compass"}
+    first_chapter = outline(reader)[2][2]
+    for index in range(first_chapter, len(reader.pages) - 1):
+        lines = [ln.strip() for ln in reader.pages[index].extract_text().splitlines() if ln.strip()]
+        if index in openings:  # chapter-opening page: no head, no number
+            assert lines[-1] != str(index + 1) and lines[0] not in heads, index
+        else:
+            assert lines[-1] == str(index + 1), (index, lines[-1])
+            # Left (even) pages carry the author, right (odd) ones the title; weasyprint draws
+            # the margin boxes after the text, so they come out last.
+            left = (index + 1) % 2 == 0
+            expected = "inkwell_and_compass" if left else "The Cartographer’s Apprentice"
+            assert lines[-2] == expected, (index, lines[-2])
+    # The cover and the story's title page carry neither.
+    assert reader.pages[0].extract_text().strip() == ""
+    title_page = outline(reader)[1][2]
+    lines = reader.pages[title_page].extract_text().strip().splitlines()
+    assert lines[-1] != str(title_page + 1) and lines[0] == "The Cartographer’s Apprentice"
+
+
+def test_print_layout_opens_chapters_on_right_hand_pages(pdfs: dict[str, Path]) -> None:
+    reader = pypdf.PdfReader(pdfs["long@print"])
+    rows = outline(reader)
+    assert [t for _, t, _ in rows][:3] == ["Contents", "The Cartographer’s Apprentice", "Prologue"]
+    for _depth, title, page_index in rows:
+        if title != "Colophon":
+            assert page_index % 2 == 0, (title, page_index)  # page 1, 3, 5...: right-hand
+    assert "Cover" not in text_of(reader)[:50]  # no cover page in a book for the printer
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 432
+
+
+def test_pdf_metadata(pdfs: dict[str, Path]) -> None:
+    reader = pypdf.PdfReader(pdfs[LONG.name])
+    meta = reader.metadata
+    assert meta.title == "The Cartographer’s Apprentice"
+    assert meta.author == "inkwell_and_compass"
+    assert meta.subject == "The Meridian Chronicles"
+    assert "Mira/Tomas" in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:2000")  # from the content, not the clock
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en"
+
+
+def test_same_input_gives_same_pdf_content(tmp_path: Path) -> None:
+    a = build([SHORT], tmp_path / "a.pdf", pdf_options())[0]
+    b = build([SHORT], tmp_path / "b.pdf", pdf_options())[0]
+    ra, rb = pypdf.PdfReader(a), pypdf.PdfReader(b)
+    assert text_of(ra) == text_of(rb) and ra.metadata == rb.metadata
+    assert ra.trailer["/ID"] == rb.trailer["/ID"]
+
+
+def test_remote_and_outside_files_are_never_fetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    secret = tmp_path / "outside" / "secret.png"
+    secret.parent.mkdir()
+    secret.write_bytes(b"not for the book")
+    body = ('<p>Before.</p><p><img src="file:///etc/passwd" alt="a"/>'
+            '<img src="http://example.com/tracker.png" alt="b"/>'
+            '<img src="https://example.com/x.png" alt="c"/>'
+            f'<img src="{secret.as_uri()}" alt="d"/>'
+            '<img src="ftp://example.com/y.png" alt="e"/>'
+            '<a href="http://example.com/">a link stays a link</a></p><p>After.</p>')
+    story_dir = tmp_path / "story"
+    story_dir.mkdir()
+    story = Story(Metadata(title="Unsafe"), (Chapter("One", body),), source=story_dir / "s.txt")
+    with caplog.at_level(logging.WARNING):
+        [pdf] = build_book(Book.single(story), tmp_path / "unsafe.pdf", pdf_options())
+    text = flat(text_of(pypdf.PdfReader(pdf)))
+    assert text.index("Before.") < text.index("After.")
+    refused = " ".join(r.getMessage() for r in caplog.records if "refused" in r.getMessage())
+    for url in ("file:///etc/passwd", "http://example.com/tracker.png",
+                "https://example.com/x.png", secret.as_uri(), "ftp://example.com/y.png"):
+        assert url in refused, url
+    assert "root:" not in text
+
+
+def test_cli_builds_both_formats_and_rejects_bad_options(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(SHORT), "-f", "epub,pdf", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".epub", ".pdf"]
+    result = runner.invoke(cli, ["build", str(SHORT), "-f", "pdf", "--page-size", "huge",
+                                 "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown page size" in result.output
+    result = runner.invoke(cli, ["build", str(SHORT), "-f", "mobi", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_help_does_not_import_weasyprint() -> None:
+    code = ("import sys, ficbook.cli\n"
+            "try:\n    ficbook.cli.cli(['--help'], prog_name='ficbook')\n"
+            "except SystemExit: pass\n"
+            "assert 'weasyprint' not in sys.modules, 'weasyprint imported'\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
