@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, cli_themes
 from .build import BuildOptions, build
 from .errors import EXIT_BUILD, EXIT_INPUT, FicbookError
 from .ingest import READERS, read_story
@@ -75,9 +75,23 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 @click.option("--subtitle", default=None, help="The book's subtitle.")
 @click.option("--editor", "editors", multiple=True,
               help="An editor of the anthology (repeat for several).")
+@click.option("-f", "--format", "formats", default=None, metavar="epub,pdf",
+              callback=lambda _c, _p, v: _formats(v),
+              help="What to build: epub (default), pdf, or both: epub,pdf.")
+@click.option("--page-size", default=None, callback=lambda _c, _p, v: _page_size(v),
+              help="PDF page size: a5 (default), a4, letter, b5, 6x9in (trade), 5x8in, "
+                   "pocket, ereader, or WIDTHxHEIGHT with mm, in or pt (140x216mm).")
+@click.option("--print", "print_layout", is_flag=True, default=None,
+              help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
+@click.option("--option", "theme_options", multiple=True, callback=cli_themes.theme_options,
+              help=cli_themes.OPTION_HELP)
+@click.option("--cover", type=click.Path(path_type=Path), default=None,
+              help="Use this image (.jpg or .png) as the cover instead of a generated one.")
 def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
-              reader: str | None, title: str | None, subtitle: str | None,
-              editors: tuple[str, ...]) -> None:
+              reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
+              print_layout: bool | None, title: str | None, subtitle: str | None,
+              editors: tuple[str, ...], theme_options: dict[str, Any],
+              cover: Path | None) -> None:
     """Build a book from a story file, several (one anthology), or an anthology.toml.
 
     \b
@@ -87,14 +101,45 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
     ficbook build a.txt b.txt --title "Flash Fics" --editor "The Mods"
     ficbook build my-zine/anthology.toml -> as the file says
     """
-    options = BuildOptions(reader=reader, **({"theme": theme} if theme else {}))
-    explicit = {"theme"} if theme else set()  # given options beat the file's
+    given = {"theme": theme, "formats": formats, "page_size": page_size,
+             "print_layout": print_layout, "theme_options": theme_options or None,
+             "cover": cover}  # only what was given: config values stay otherwise
+    options = BuildOptions(reader=reader, **{k: v for k, v in given.items() if v is not None})
+    explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
     for path in build(list(inputs), output, options, title=title, subtitle=subtitle,
                       editors=editors, explicit=explicit):
         click.echo(str(path))
 
 
 cli.add_command(build_cmd, name="build")
+cli.add_command(cli_themes.themes)
+cli.add_command(cli_themes.theme)
+cli.add_command(cli_themes.preview)
+
+
+def _formats(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from .backends import BACKENDS
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in BACKENDS]
+    if unknown or not formats:
+        raise click.BadParameter(f"unknown format '{','.join(unknown) or value}' "
+                                 f"(known: {', '.join(BACKENDS)})")
+    return formats
+
+
+def _page_size(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .backends.pagesize import parse_page_size
+
+    try:
+        parse_page_size(value)
+    except FicbookError as exc:
+        raise click.BadParameter(exc.message) from None
+    return value
 
 
 @cli.command(epilog=EPILOG)
