@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
@@ -38,12 +39,30 @@ def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[P
         if fmt not in BACKENDS:
             raise InputError(None, f"unknown format '{fmt}' (known: {', '.join(BACKENDS)})")
     theme = load_theme(options.theme, options.theme_options)
+    if options.cover is not None:
+        book = replace(book, cover_image=read_cover(options.cover))
     rendered = render(book, theme)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
         written.append(BACKENDS[fmt](rendered, target, options))
         log.info("wrote %s", target)
     return written
+
+
+def read_cover(path: Path) -> bytes:
+    """A cover image the user gave: it must be there and be a picture."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"the cover cannot be read: {exc.strerror}") from None
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InputError(path, "the cover is not an image (use a .jpg or .png)") from None
+    return data
 
 
 def build(inputs: Sequence[Path | str], output: Path | str | None = None,
