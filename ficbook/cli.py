@@ -13,12 +13,53 @@ from typing import Any
 import click
 
 from . import __version__, cli_themes
-from .build import BuildOptions, build
 from .errors import EXIT_BUILD, EXIT_INPUT, FicbookError
-from .ingest import READERS, read_story
 from .model import Story
-from .render import chapter_label
-from .xhtml import to_text
+from .options import BuildOptions
+
+# The readers, the backends and their libraries (lxml, ebooklib, PIL, jinja2, ftfy, ...) load
+# only when a command needs them: `ficbook --help` starts in a fraction of the time.
+
+
+def build(*args: Any, **kwargs: Any) -> list[Path]:
+    from .build import build as _build
+
+    return _build(*args, **kwargs)
+
+
+def read_story(*args: Any, **kwargs: Any) -> Story:
+    from .ingest import read_story as _read_story
+
+    return _read_story(*args, **kwargs)
+
+
+def chapter_label(*args: Any) -> str:
+    from .render import chapter_label as _chapter_label
+
+    return _chapter_label(*args)
+
+
+def to_text(xhtml: str) -> str:
+    from .xhtml import to_text as _to_text
+
+    return _to_text(xhtml)
+
+
+class _ReaderChoice(click.Choice):  # type: ignore[type-arg]
+    """--from's choices (the names in ingest.READERS), looked up when click first needs them."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from .ingest import READERS
+
+        return tuple(sorted(READERS))
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass
 
 EPILOG = """\b
 Exit codes: 0 success, 2 bad command line, 3 unreadable input (story, config or theme),
@@ -68,7 +109,7 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="A folder to write into, or the book's file name (book.epub).")
 @click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
-@click.option("--from", "reader", type=click.Choice(sorted(READERS)), default=None,
+@click.option("--from", "reader", type=_ReaderChoice(), default=None,
               help="Read the input with this reader instead of detecting its format.")
 @click.option("--title", default=None,
               help="The book's title (several stories, or instead of the anthology file's).")
@@ -145,7 +186,7 @@ def _page_size(value: str | None) -> str | None:
 @cli.command(epilog=EPILOG)
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed story as JSON.")
-@click.option("--from", "reader", type=click.Choice(sorted(READERS)), default=None,
+@click.option("--from", "reader", type=_ReaderChoice(), default=None,
               help="Read the input with this reader instead of detecting its format.")
 def info(input: Path, as_json: bool, reader: str | None) -> None:
     """Show what ficbook read from a story: metadata and chapters."""

@@ -61,6 +61,8 @@ def render(book: Book, theme: Theme) -> RenderedBook:
     modified = _modified(book)
     pages: list[Page] = []
     toc: list[TocEntry] = []
+    # direction() reads 4,000 characters one by one: once per story, not once per page.
+    directions: dict[tuple[str, str], str] = {}
 
     def page(template: str, filename: str, title: str, kind: str, landmark: str = "",
              story_index: int | None = None, **context: Any) -> Page:
@@ -69,7 +71,11 @@ def render(book: Book, theme: Theme) -> RenderedBook:
         context.setdefault("lang", book.language)
         story_ctx = context.get("story")
         sample = story_ctx.chapters[0].body if story_ctx is not None else book.title
-        context.setdefault("dir", direction(context["lang"], sample))
+        if "dir" not in context:
+            key = (context["lang"], sample[:4000])  # all that direction() reads
+            if key not in directions:
+                directions[key] = direction(*key)
+            context["dir"] = directions[key]
         html = _render(env, theme, template, book=book, page_title=title, kind=kind,
                        stylesheets=[rel + s for s in stylesheets], rel=rel,
                        options=theme.options, version=__version__,
@@ -109,8 +115,9 @@ def render(book: Book, theme: Theme) -> RenderedBook:
             page("section.xhtml", group["file"], group["title"], "section", group=group)
         title_page = page("story-title.xhtml", plan["title_file"], story.metadata.title,
                           "story-title", landmark="" if multi else "titlepage",
-                          story_index=plan["index"], story=story, meta=_meta_rows(story),
-                          lang=story.metadata.language, counted=story.counted_words)
+                          story_index=plan["index"], story=story,
+                          meta=_meta_rows(story, counted := story.counted_words),
+                          lang=story.metadata.language, counted=counted)
         children = []
         for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
             first_body = not any(p.landmark == "bodymatter" for p in pages)
@@ -195,7 +202,7 @@ def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
     return story.metadata.title if len(story.chapters) == 1 else f"Chapter {number}"
 
 
-def _meta_rows(story: Story) -> list[tuple[str, str | list[str]]]:
+def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:
     """Label/value rows for the title page: every field the author gave, extras as written."""
     meta = story.metadata
     rows: list[tuple[str, str | list[str]]] = []
@@ -210,7 +217,6 @@ def _meta_rows(story: Story) -> list[tuple[str, str | list[str]]]:
                 rows.append((label if len(value) == 1 else _plural(label), list(value)))
         elif value:
             rows.append((label, str(value)))
-    counted = story.counted_words
     if meta.word_count is not None:
         words = f"{meta.word_count:,}"
         if abs(meta.word_count - counted) > max(10, counted // 100):

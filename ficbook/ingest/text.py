@@ -121,9 +121,13 @@ def _block_paragraphs(block: list[str], width: int) -> list[str]:
 def _raw_inline(text: str) -> str:
     """Plain text (which may carry a few tags the author typed) -> HTML, not yet sanitized."""
     # Bare "<" that does not open a tag is text, not markup.
-    text = re.sub(r"<(?![a-zA-Z/!])", "&lt;", text)
-    text = re.sub(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", "&amp;", text)
-    return inline_markup(text).replace("\n", "<br/>")
+    if "<" in text:
+        text = re.sub(r"<(?![a-zA-Z/!])", "&lt;", text)
+    if "&" in text:
+        text = re.sub(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", "&amp;", text)
+    if "*" in text or "_" in text:  # its three regex passes cost 0.3 s on a 150,000-word novel
+        text = inline_markup(text)
+    return text.replace("\n", "<br/>")
 
 
 _EMPTY_P = re.compile(r"<p>(?:\s|<br/>)*</p>|<p/>")
