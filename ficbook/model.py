@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -68,7 +69,7 @@ class Story:
     def slug(self) -> str:
         return slugify(self.metadata.title) or "story"
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__; pages ask for this often
     def counted_words(self) -> int:
         return sum(count_words(c.body) for c in self.chapters)
 

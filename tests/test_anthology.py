@@ -37,12 +37,29 @@ def make_story(n: int) -> str:
     return "\n".join(lines) + "\n\n" + "\n\n".join(body) + "\n\nThe End\n"
 
 
+def story_file(n: int) -> tuple[str, str]:
+    """Mixed input formats: most stories are text posts, some Markdown, some HTML."""
+    text = make_story(n)
+    if n % 10 == 3:
+        return ".md", text.replace("Chapter 1\n", "# Chapter 1\n").replace(
+            "Chapter 2: The Second\n", "# Chapter 2: The Second\n")
+    if n % 10 == 8:
+        header, body = text.split("\n\n", 1)
+        fields = "<br/>".join(f"<b>{k}:</b>{v}" for k, v in
+                              (line.split(":", 1) for line in header.splitlines()))
+        paras = "".join(f"<p>{p}</p>" for p in body.split("\n\n") if p.strip())
+        return ".html", (f"<html><head><title>Story Number {n:02d}</title></head><body>"
+                         f"<p>{fields}</p>{paras}</body></html>")
+    return ".txt", text
+
+
 @pytest.fixture(scope="module")
 def anthology(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("zine")
     (folder / "stories").mkdir()
     for n in range(1, 39):
-        (folder / "stories" / f"story-{n:02d}.txt").write_text(make_story(n), encoding="utf-8")
+        suffix, text = story_file(n)
+        (folder / "stories" / f"story-{n:02d}{suffix}").write_text(text, encoding="utf-8")
     # A 39th story posted in two parts, with short headers on the second.
     (folder / "stories" / "long-walk-1.txt").write_text(
         "Title: The Long Walk (1/2)\nAuthor: writer_01\nFandom: Hollow Pines\n"
@@ -60,7 +77,7 @@ date = "2026-03-01"
 sort = "title"
 group_by = "fandom"
 stories = [
-    "stories/*.txt",
+    "stories/*.*",
     "''' + str(SAMPLES / "lanterns-at-low-tide.txt") + '''",
     { path = "stories/story-05.txt", title = "Story Five, Retitled", position = 1 },
 ]
@@ -87,7 +104,9 @@ def test_the_anthology_passes_epubcheck_and_is_named_for_its_editors(anthology: 
     assert anthology.name == "Test Fest 2026 - The Mods et al.epub"
     samples = SAMPLES / "anthology" / "anthology.toml"
     out = anthology.parent / "sample"
-    [sample] = build([samples], out)
+    built = build([samples], out)  # as the README's first command: the formats the file names
+    assert sorted(p.suffix for p in built) == [".epub", ".pdf"]
+    [sample] = [p for p in built if p.suffix == ".epub"]
     assert epubcheck_many([anthology, sample]) == {anthology: [], sample: []}
 
 
