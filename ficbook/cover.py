@@ -127,17 +127,17 @@ def _banner(draw: ImageDraw.ImageDraw, style: _Style, title: str, subtitle: str,
         lines = _wrap(draw, label.upper(), font, width - 2 * margin, 3)
         block = len(lines) * _line_height(font)
         _text_block(draw, label.upper(), font, style.background, (band - block) // 2, margin, 3)
-    top = band + 260
-    font = _fit(draw, title, style.font, 220, width - 2 * margin, 6)
-    top = _text_block(draw, title, font, style.foreground, top, margin, 6)
+    top = band + 220
+    font = _fit(draw, title, style.font, 200, width - 2 * margin, 5)
+    top = _text_block(draw, title, font, style.foreground, top, margin, 5)
     if subtitle:
         top = _text_block(draw, subtitle, _font(style.font, 80), style.foreground, top + 40,
-                          margin, 3)
-    draw.line((width // 2 - 160, top + 60, width // 2 + 160, top + 60), fill=style.accent,
+                          margin, 2)
+    draw.line((width // 2 - 160, top + 70, width // 2 + 160, top + 70), fill=style.accent,
               width=6)
     if byline:
-        font = _fit(draw, byline, style.font, 100, width - 2 * margin, 3)
-        _text_block(draw, byline, font, style.accent, height - 560, margin, 3)
+        font = _fit(draw, byline, style.font, 100, width - 2 * margin, 2)
+        _text_block(draw, byline, font, style.accent, max(top + 180, height - 480), margin, 2)
 
 
 def _names(names: tuple[str, ...]) -> str:

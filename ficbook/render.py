@@ -257,8 +257,28 @@ def _render(env: jinja2.Environment, theme: Theme, template: str, **context: Any
                          f"theme '{theme.name}': line {exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise ThemeError(None, f"theme '{theme.name}' has no template '{exc.name}'") from None
-    except jinja2.UndefinedError as exc:
-        raise ThemeError(None, f"theme '{theme.name}': {template}: {exc.message}") from None
+    except Exception as exc:  # a template failing as it runs: where it failed, on one line
+        where = _template_frame(exc, theme)
+        if where is None and not isinstance(exc, jinja2.TemplateError):
+            raise  # not the theme's fault: a bug in ficbook
+        path, line = where or (template, 0)
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        raise ThemeError(path, f"theme '{theme.name}': " + (f"line {line}: " if line else "")
+                         + message) from None
+
+
+def _template_frame(exc: BaseException, theme: Theme) -> tuple[str, int] | None:
+    """The innermost traceback frame running one of the theme's templates: jinja gives those
+    frames the template's file name and line."""
+    folders = tuple(os.path.join(str(folder), "templates", "") for folder in theme.chain)
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(folders):
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
