@@ -16,8 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("tide lantern harbour bell salt map paper moth ferry river winter light rope stone "
-         "window kettle coat gull shingle compass ink candle bridge tower wind rain").split()
+WORDS = (  # noqa: SIM905
+    "tide lantern harbour bell salt map paper moth ferry river winter light rope stone "
+    "window kettle coat gull shingle compass ink candle bridge tower wind rain").split()
 
 
 def story(n: int, words: int, seed: int = 0) -> str:

@@ -341,7 +341,7 @@ class _Checker:
         entries: list[StoryEntry] = []
         taken = set(explicit)
         for key, item in planned:
-            pattern = item.get("path") if isinstance(item, dict) else item
+            pattern = str(item.get("path") if isinstance(item, dict) else item)  # checked above
             if not _GLOB_CHARS.search(pattern):
                 entries.append(self.entry(key, self.folder / pattern, item))
                 continue

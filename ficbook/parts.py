@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from . import xhtml
 from .model import Chapter, Story, count_words
@@ -138,11 +139,11 @@ def _join(parts: list[Story], infos: list[PartInfo]) -> Story:
             chapters.append(replace(chapter, title=title, body=body, notes=notes,
                                     end_notes=end_notes))
     meta = first.metadata
-    fill = {}
-    for name in ("authors", "fandoms", "rating", "relationships", "characters", "language"):
-        if not getattr(meta, name):
-            fill[name] = next((getattr(p.metadata, name) for p in parts if getattr(p.metadata,
-                                                                                   name)), "")
+    fill: dict[str, Any] = {}
+    for name in ("authors", "fandoms", "rating", "relationships", "characters"):
+        if not getattr(meta, name):  # a field part 1 left out, given by a later part
+            fill[name] = next((getattr(p.metadata, name) for p in parts
+                               if getattr(p.metadata, name)), getattr(meta, name))
     declared = [p.metadata.word_count for p in parts]
     counted = sum(count_words(c.body) for c in chapters)
     if all(d is not None for d in declared):
