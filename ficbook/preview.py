@@ -124,7 +124,7 @@ def page_images(rendered: RenderedBook, theme: Theme, width: int) -> list[Image.
     assert rendered.cover is not None
     with Image.open(io.BytesIO(rendered.cover.data)) as img:
         cover = img.convert("RGB")
-    cover = cover.resize((width, round(cover.height * width / cover.width)), Image.LANCZOS)
+    cover = cover.resize((width, round(cover.height * width / cover.width)), Image.Resampling.LANCZOS)
     title = next(p for p in rendered.pages if p.kind in ("book-title", "story-title"))
     chapter = next(p for p in rendered.pages if p.kind == "chapter")
     pages = _rasterise(_pdf_pages(replace(rendered, pages=(title, chapter)), theme,
@@ -135,11 +135,11 @@ def page_images(rendered: RenderedBook, theme: Theme, width: int) -> list[Image.
 def _pdf_pages(rendered: RenderedBook, theme: Theme, filenames: list[str]) -> bytes:
     """A PDF of the first page of each of these rendered pages, through the PDF backend."""
     try:
-        from .backends.pagesize import parse_page_size
-        from .backends.pdf_html import page_id
         from weasyprint import HTML
         from weasyprint.text.fonts import FontConfiguration
 
+        from .backends.pagesize import parse_page_size
+        from .backends.pdf_html import page_id
         from .backends.pdf_render import book_html, fetcher_for, quiet_weasyprint
     except (ImportError, OSError) as exc:
         raise BuildError(None, f"previews need the PDF backend (weasyprint and Pango): {exc}") \

@@ -153,7 +153,9 @@ def render(book: Book, theme: Theme) -> RenderedBook:
         page("contributors.xhtml", CONTRIBUTORS_FILE, "Contributors", "contributors",
              contributors=contributors)
         toc.append(TocEntry("Contributors", CONTRIBUTORS_FILE))
-    page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon", modified=modified)
+    if theme.options.get("show_colophon", True):  # the theme option of that name
+        page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon",
+             modified=modified)
     return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
                         cover=cover, modified=modified)
 

@@ -51,6 +51,8 @@ def epubs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                        explicit={"theme", "formats"})[0]
     built["modern/embedded"] = build([SHORT], out / "modern-fonts.epub", BuildOptions(
         theme="modern", theme_options={"embed_fonts": True}))[0]
+    built["classic/no-colophon"] = build([SHORT], out / "classic-plain.epub", BuildOptions(
+        theme="classic", theme_options={"show_colophon": False}))[0]
     return built
 
 
@@ -72,6 +74,8 @@ def test_themes_add_their_css_and_templates(epubs: dict[str, Path]) -> None:
     chapter = zipfile.ZipFile(epubs[f"modern/{LONG.stem}"]).read("EPUB/text/story-c002.xhtml")
     assert b'<span class="chapter-number">Chapter One</span> The Salt Roads' in chapter
     assert "EPUB/fonts/Inter-Regular.otf" in names("modern/embedded")
+    assert "EPUB/text/colophon.xhtml" in names(f"classic/{SHORT.stem}")
+    assert "EPUB/text/colophon.xhtml" not in names("classic/no-colophon")
 
 
 def test_epub_css_leaves_colours_to_the_reader() -> None:
@@ -163,7 +167,7 @@ def test_options_are_parsed_checked_and_unknown_ones_reported(tmp_path: Path) ->
     for bad in ("novalue", "=3", "list=[1, 2]"):
         with pytest.raises(ThemeError):
             parse_option(bad)
-    with pytest.raises(ThemeError, match="unknown theme option 'colour'.*cover_accent"):
+    with pytest.raises(ThemeError, match=r"unknown theme option 'colour'.*cover_accent"):
         load_theme("classic", {"colour": "red"})
     with pytest.raises(ThemeError, match="'embed_fonts' must be true or false"):
         load_theme("modern", {"embed_fonts": "yes"})
