@@ -247,3 +247,53 @@ def test_every_format_builds_a_valid_epub_with_every_field_on_the_title_page(
     problems = {p.name: found for p, found in epubcheck_many(list(books.values())).items()
                 if found}
     assert problems == {}
+
+
+def ao3_epub(html_path: Path, target: Path) -> Path:
+    """AO3's EPUB layout, made from the HTML download: preface, one file per chapter,
+    afterword, each a complete XHTML page, with an EPUB 2 OPF as AO3 writes it."""
+    import lxml.html
+
+    doc = lxml.html.parse(str(html_path)).getroot()
+    pieces: list[list[object]] = [[doc.get_element_by_id("preface")]]
+    for child in doc.get_element_by_id("chapters"):
+        if isinstance(child.tag, str) and "group" in child.get("class", ""):
+            pieces.append([])
+        if isinstance(child.tag, str):
+            pieces[-1].append(child)
+    pieces.append([doc.get_element_by_id("afterword")])
+    names = ["preface.xhtml"] + [f"chapter_{n}.xhtml" for n in range(1, len(pieces) - 1)] + [
+        "afterword.xhtml"]
+    files: dict[str, str] = {}
+    for name, els in zip(names, pieces, strict=True):
+        inner = "".join(lxml.html.tostring(el, encoding="unicode", method="xml") for el in els)
+        files[f"OEBPS/{name}"] = ('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns='
+                                  f'"http://www.w3.org/1999/xhtml"><head><title>{name}</title>'
+                                  f"</head><body>{inner}</body></html>")
+    items = "".join(f'<item id="i{n}" href="{name}" media-type="application/xhtml+xml"/>'
+                    for n, name in enumerate(names))
+    refs = "".join(f'<itemref idref="i{n}"/>' for n in range(len(names)))
+    files["OEBPS/content.opf"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><package xmlns="http://www.idpf.org/2007/opf" '
+        'version="2.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/'
+        '1.1/" xmlns:opf="http://www.idpf.org/2007/opf"><dc:title>The Orchard Accounts'
+        '</dc:title><dc:creator opf:role="aut">windfall_pears</dc:creator><dc:publisher>'
+        'Archive of Our Own</dc:publisher><dc:identifier id="id">https://archiveofourown.org/'
+        f'works/90000001</dc:identifier><dc:language>en</dc:language></metadata><manifest>'
+        f'{items}</manifest><spine>{refs}</spine></package>')
+    files["META-INF/container.xml"] = (
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:'
+        'xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type='
+        '"application/oebps-package+xml"/></rootfiles></container>')
+    with zipfile.ZipFile(target, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        for name, text in files.items():
+            z.writestr(name, text, compress_type=zipfile.ZIP_DEFLATED)
+    return target
+
+
+def test_ao3_epub_reads_like_the_html_download(inputs: dict[str, Path], tmp_path: Path) -> None:
+    html_path = inputs["ao3-the-orchard-accounts"]
+    story = read_story(ao3_epub(html_path, tmp_path / "orchard-ao3.epub"))
+    assert story.reader == "epub/ao3"
+    assert normalised(story) == normalised(read_story(html_path))

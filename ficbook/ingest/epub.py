@@ -75,7 +75,7 @@ class Package:
                                              parser=HTML_PARSER)
 
     def metas(self) -> list[etree._Element]:
-        return self.opf.findall("opf:metadata/opf:meta", NS)
+        return list(self.opf.findall("opf:metadata/opf:meta", NS))
 
 
 def read_epub(path: Path) -> Story:
@@ -131,7 +131,7 @@ def _package(data: bytes, path: Path | None) -> Package:
 
 
 def _dc(pkg: Package, name: str) -> list[etree._Element]:
-    return pkg.opf.findall(f"opf:metadata/dc:{name}", NS)
+    return list(pkg.opf.findall(f"opf:metadata/dc:{name}", NS))
 
 
 def _opf_metadata(pkg: Package) -> Metadata:
@@ -175,11 +175,8 @@ def _opf_metadata(pkg: Package) -> Metadata:
         name, content = meta.get("name", ""), meta.get("content", "")
         if name == "calibre:series" and content:
             values["series"] = content
-        elif name == "calibre:series_index" and content:
-            try:
-                values["series_index"] = float(content)
-            except ValueError:
-                pass
+        elif name == "calibre:series_index" and re.fullmatch(r"\d+(\.\d+)?", content.strip()):
+            values["series_index"] = float(content)
     return Metadata(**values)
 
 
@@ -348,7 +345,7 @@ def _plain_url(value: str) -> str:
 def _toc_labels(pkg: Package) -> dict[str, str]:
     """zip name -> its label in the table of contents (nav, then NCX)."""
     labels: dict[str, str] = {}
-    for _, (name, media, props) in pkg.manifest.items():
+    for _, (name, _media, props) in pkg.manifest.items():
         if "nav" in props.split() and name in pkg.zip.namelist():
             nav = pkg.html(name)
             base = posixpath.dirname(name)
@@ -363,7 +360,7 @@ def _toc_labels(pkg: Package) -> dict[str, str]:
         if media == "application/x-dtbncx+xml" and name in pkg.zip.namelist():
             ncx = pkg.xml(name)
             base = posixpath.dirname(name)
-            for point in ncx.iter("{%s}navPoint" % NS["ncx"]):
+            for point in ncx.iter(f"{{{NS['ncx']}}}navPoint"):
                 label = point.findtext("ncx:navLabel/ncx:text", namespaces=NS) or ""
                 content = point.find("ncx:content", NS)
                 if content is not None:
@@ -400,6 +397,7 @@ def _generic(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]], reader
         heading = next((h for h in body.iter("h1", "h2", "h3") if text_of(h)), None)
         title = ""
         if heading is not None and _first_content(body) is heading:
+            assert heading is not None
             title = text_of(heading)
             heading.drop_tree()
         fragment = body_fragment(body)

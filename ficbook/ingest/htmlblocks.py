@@ -26,7 +26,7 @@ HTML_PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove
                                    recover=True, default_doctype=False)
 INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i",
           "img", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong",
-          "sub", "sup", "time", "tt", "u", "var", "wbr", "ruby", "rt", "rp", "label", "abbr"}
+          "sub", "sup", "time", "tt", "u", "var", "wbr", "ruby", "rt", "rp", "label"}
 CONTAINERS = {"div", "center", "section", "article", "main", "body", "font", "span"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -362,4 +362,4 @@ def body_fragment(el: lxml.html.HtmlElement, typography: bool = True) -> str:
 
 
 def tostring(el: etree._Element) -> str:
-    return etree.tostring(el, encoding="unicode", method="html", with_tail=False)
+    return str(etree.tostring(el, encoding="unicode", method="html", with_tail=False))
