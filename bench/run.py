@@ -38,6 +38,7 @@ class Tool:
     cmd: list[str]  # {out} is a fresh empty folder per run
     needs: str = ""  # an executable, or "ficbook:<feature>"
     warm: bool = False  # run once untimed into the same folder first (a rebuild)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,10 +191,23 @@ def _env(cache: Path) -> dict[str, str]:
     return env
 
 
+def with_baseline(job: Job, baseline: Path) -> Job:
+    """Each ficbook tool twice: this checkout, and `python -m ficbook` from an older one."""
+    fb = ficbook_exe()
+    tools = []
+    for tool in job.tools:
+        tools.append(tool)
+        if tool.name.startswith("ficbook") and tool.cmd[:len(fb)] == fb:
+            tools.append(Tool(tool.name.replace("ficbook", "ficbook@baseline", 1),
+                              [PY, "-m", "ficbook", *tool.cmd[len(fb):]], tool.needs,
+                              tool.warm, {"PYTHONPATH": str(baseline.resolve())}))
+    return Job(job.size, job.kind, job.label, tools)
+
+
 def run_once(tool: Tool, out: Path, timeout: float) -> tuple[float, float, float, int]:
     """(wall s, CPU s, peak RSS MB, exit code) of one fresh process, its children included."""
     cmd = [a.replace("{out}", str(out)) for a in tool.cmd]
-    env = _env(out.parent / (out.name + "-cache"))
+    env = {**_env(out.parent / (out.name + "-cache")), **tool.env}
     if tool.warm:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                        timeout=timeout)
@@ -252,6 +266,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--json", type=Path, help="write every measurement here too")
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temp folder)")
+    ap.add_argument("--baseline", type=Path, help="an older ficbook source tree (e.g. from "
+                    "`git archive REV | tar -x -C DIR`) to time beside this one, for before/after")
     args = ap.parse_args()
 
     work = Path(args.work or tempfile.mkdtemp(prefix="ficbook-bench-"))
@@ -269,6 +285,8 @@ def main() -> None:
     counter = 0
     for size in args.sizes:
         for job in jobs_for(size, args.corpus):
+            if args.baseline:
+                job = with_baseline(job, args.baseline)
             if kinds and job.kind not in kinds:
                 continue
             tools = []
@@ -327,13 +345,15 @@ def table(results: list[Result]) -> str:
     for r in results:
         by_job.setdefault(r.job, []).append(r)
     for job, rs in by_job.items():
-        base = next((r for r in rs if r.tool == "ficbook" and r.walls and not r.note), None)
-        base_wall = statistics.median(base.walls) if base else None
+        walls = {r.tool: statistics.median(r.walls) for r in rs if r.walls and not r.note}
         for r in rs:
             if not r.walls:
                 continue
             wall = statistics.median(r.walls)
-            ratio = "" if base_wall is None or r is base else f"{wall / base_wall:.2f}×"
+            # A baseline row against its ficbook twin, a peer against "ficbook".
+            twin = r.tool.replace("ficbook@baseline", "ficbook", 1)
+            base_wall = walls.get(twin if twin != r.tool else "ficbook")
+            ratio = "" if base_wall is None or r.tool == "ficbook" else f"{wall / base_wall:.2f}×"
             rows.append(f"| {job} | {r.tool}{' (' + r.note + ')' if r.note else ''} | "
                         f"{wall:.2f} | {statistics.median(r.cpus):.2f} | "
                         f"{statistics.median(r.rss):.0f} | {len(r.walls)} | {ratio} |")

@@ -10,6 +10,8 @@ import lxml.html
 import nh3
 import smartypants
 
+from . import images
+
 # What a story may contain: prose structure and emphasis. No scripts, forms, frames, media.
 ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -87,7 +89,7 @@ _CLOSE = r"[^\ \t\r\n\[\{\(\-]"
 _DOUBLE_QUOTE_STEPS = (
     (re.compile(r"""^"(?=%s\\B)""" % (_PUNCT,)), "&#8221;"),
     # Verbatim, VERBOSE flag and all: the "#" of "&#8211;" starts a comment there, so the
-    # decimal-entity branch is a bare "&" in smartypants, and so it must stay here.
+    # decimal and hex entity branches become one, "&&#x2013;", in smartypants, and here.
     (re.compile(r"""
             (
                 \s          |   # a whitespace char, or
@@ -104,6 +106,13 @@ _DOUBLE_QUOTE_STEPS = (
     (re.compile(r'^"(?=%s)' % (_PUNCT,)), "&#8221;"),
     (re.compile(r"(%s)\"" % (_CLOSE,)), r"\1&#8221;"),
 )
+# The same two slow passes (they try an alternation at every character) as lookbehinds after
+# the quote, so the regex engine jumps from quote to quote. Same matches: a prefix never holds
+# a quote, so consuming it changes nothing; for the closing pass that holds unless a quote
+# follows a quote ("" then takes the verbatim pass).
+_OPEN_DOUBLE = re.compile(r'"(?=\w)(?:(?<=\s")|(?<=&nbsp;")|(?<=--")|(?<=&[mn]dash;")'
+                          r'|(?<=&&\#x201[34];"))')
+_CLOSE_DOUBLE = re.compile(r'"(?<=%s")' % (_CLOSE,))
 _SKIP_TAGS = smartypants._tags_to_skip_regex()
 _ENTITIES = {"&#8211;": "–", "&#8212;": "—", "&#8216;": "‘", "&#8217;": "’", "&#8220;": "“",
              "&#8221;": "”", "&#8230;": "…"}
@@ -112,6 +121,17 @@ _ENTITIES = {"&#8211;": "–", "&#8212;": "—", "&#8216;": "‘", "&#8217;": "�
 # The shortcuts below hold for exactly these attributes.
 assert _SMARTY == (smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i
                    | smartypants.Attr.e | smartypants.Attr.u)
+
+
+def _double_quotes(t: str) -> str:
+    """smartypants.convert_quotes for a token with no straight ' left in it."""
+    first, _opening, closing_space, first_punct, closing = _DOUBLE_QUOTE_STEPS
+    t = first[0].sub(first[1], t)
+    t = _OPEN_DOUBLE.sub("&#8220;", t)
+    t = closing_space[0].sub(closing_space[1], t)
+    t = first_punct[0].sub(first_punct[1], t)
+    t = _CLOSE_DOUBLE.sub("&#8221;", t) if '""' not in t else closing[0].sub(closing[1], t)
+    return t.replace('"', "&#8220;")
 
 
 def _smartypants(text: str) -> str:
@@ -148,9 +168,7 @@ def _smartypants(text: str) -> str:
             if t == '"':
                 t = "&#8221;" if prev_last and not prev_last.isspace() else "&#8220;"
             elif '"' in t:
-                for pattern, repl in _DOUBLE_QUOTE_STEPS:
-                    t = pattern.sub(repl, t)
-                t = t.replace('"', "&#8220;")
+                t = _double_quotes(t)
             if "&#" in t:
                 for entity, char in _ENTITIES.items():
                     t = t.replace(entity, char)
@@ -239,7 +257,18 @@ def _normalise(root: lxml.html.HtmlElement) -> None:
 
 
 def _resolve_image(img: lxml.html.HtmlElement) -> None:
-    """Remote or unresolved images never reach the book: their alt text stays in their place."""
+    """Local images the reader can vouch for become book assets; remote or unresolved ones
+    never reach the book: their alt text stays in their place."""
+    collector = images.current()
+    src = img.get("src", "").strip()
+    book_path = collector.resolve(src) if collector is not None and src else None
+    if book_path is not None:
+        # Fan art is content, not decoration: an image with no alt text still gets a name.
+        alt_text = " ".join(img.get("alt", "").split()) or "Illustration"
+        img.attrib.clear()
+        img.set("src", book_path)
+        img.set("alt", alt_text)
+        return
     alt = img.get("alt", "").strip()
     span = lxml.html.Element("span")
     span.set("class", "image-placeholder")

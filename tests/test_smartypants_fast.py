@@ -1,0 +1,33 @@
+"""xhtml's fast smartypants must give exactly what smartypants itself gives (same EPUB bytes)."""
+
+from __future__ import annotations
+
+import random
+
+import smartypants
+
+from ficbook import xhtml
+
+PIECES = ["'", '"', '""', "-", "--", "---", ".", "...", ". . .", "`", "\\", "\\\"", "&", "&&#x2014;",
+          "&#x2013;", "&#8212;", "&nbsp;", "&mdash;", "&ndash;", " ", "\n", "\t", "\u00a0", "a",
+          "s", "1", "80s", "é", "(", "[", "!", "?", ",", "\\B", "“", "<p>", "</p>", "<em>",
+          "</em>", "<pre>", "</pre>", "<code>", "</code>", "<br/>", '<a title="x\'y">', "</a>",
+          "<!-- x -->", "<!-- a -- b -->", "<", ">"]
+
+
+def reference(text: str) -> str:
+    return str(smartypants.smartypants(text, xhtml._SMARTY))
+
+
+def test_fast_smartypants_matches_smartypants_on_random_fragments() -> None:
+    rng = random.Random(8)
+    for _ in range(10_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 30)))
+        assert xhtml._smartypants(text) == reference(text), text
+
+
+def test_fast_smartypants_matches_smartypants_on_prose() -> None:
+    text = ('<p>"It\'s later than you think," Ada said -- and then... \'Twas "odd".</p>'
+            '<p>She said, "\'Quoted\' words." The \'80s. "Hi"" <em>"</em>x<em>"</em></p>'
+            '<pre>"raw" -- \'kept\'</pre><p>&nbsp;"a" &mdash;"b" &&#x2014;"c" `d\' \\"e\\"</p>')
+    assert xhtml._smartypants(text) == reference(text)
