@@ -71,6 +71,8 @@ def read_story_cached(path: Path, reader: str | None = None, folder: Path | None
 
 
 def _store(entry: Path, story: Story) -> None:
+    if story.images:
+        return  # the key covers the story's bytes, not the image files it points at
     tmp: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

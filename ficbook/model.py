@@ -64,6 +64,8 @@ class Story:
     source: Path | None = None
     end_mark: str = ""  # "The End", "~fin~": kept and styled, not a stray paragraph
     reader: str = ""  # which reader produced it, for `ficbook info`
+    # Images the chapters show, as "images/<hash>.<ext>" assets (bodies use those paths).
+    images: tuple[Asset, ...] = ()
 
     @property
     def slug(self) -> str:

@@ -58,6 +58,10 @@ def render(book: Book, theme: Theme) -> RenderedBook:
     assets = _theme_assets(theme)
     cover = render_cover(book, theme)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
+    known = {a.filename for a in assets}
+    for story in book.stories:  # the same picture in two stories is shipped once
+        assets.extend(a for a in story.images if a.filename not in known)
+        known.update(a.filename for a in story.images)
     modified = _modified(book)
     pages: list[Page] = []
     toc: list[TocEntry] = []
@@ -126,7 +130,8 @@ def render(book: Book, theme: Theme) -> RenderedBook:
                  landmark="bodymatter" if first_body else "", story_index=plan["index"],
                  story=story, chapter=chapter, heading=label, number=n,
                  end_mark=story.end_mark if last else "", lang=story.metadata.language,
-                 body=Markup(chapter.body), summary=Markup(chapter.summary),
+                 body=Markup(_relink_images(chapter.body, rel_of(filename))),
+                 summary=Markup(chapter.summary),
                  notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
                  story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
             children.append(TocEntry(label, filename))
@@ -235,6 +240,15 @@ def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:
 def _plural(label: str) -> str:
     return {"Fandom": "Fandoms", "Category": "Categories", "Genre": "Genres", "Beta": "Betas"}.get(
         label, label)
+
+
+def rel_of(filename: str) -> str:
+    return "../" * filename.count("/")
+
+
+def _relink_images(body: str, rel: str) -> str:
+    """Bodies name images by their book path ("images/…"); pages live in a subfolder."""
+    return body.replace(' src="images/', f' src="{rel}images/') if rel and "<img" in body else body
 
 
 def _theme_assets(theme: Theme) -> list[Asset]:

@@ -107,3 +107,15 @@ def test_summary_typography_and_emphasis() -> None:
 
 def test_inline_markup_leaves_usernames_alone() -> None:
     assert inline_markup("for fan_flashworks and *me*") == "for fan_flashworks and <em>me</em>"
+
+
+def test_dialogue_opening_the_story_is_not_a_header_field() -> None:
+    header = parse_header("Title: T\nAuthor: a\n\nMom: Dinner's ready!\n\nShe ran.".split("\n"))
+    assert [k for k, _ in header.fields] == ["Title", "Author"]
+    assert header.body_start == 3
+
+
+def test_known_fields_and_key_runs_after_blank_lines_stay_in_the_header() -> None:
+    text = "Title: T\n\nAuthor: a\n\nMood: calm\nMusic: rain\n\nStory starts: here."
+    header = parse_header(text.split("\n"))
+    assert [k for k, _ in header.fields] == ["Title", "Author", "Mood", "Music"]

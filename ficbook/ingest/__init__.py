@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .. import images
 from ..errors import InputError
 from ..model import Story
 from .ao3 import read_ao3
@@ -58,7 +59,12 @@ def read_story(path: Path | str, format: str | None = None) -> Story:
     fmt = format or detect_format(path)
     if fmt not in READERS:
         raise InputError(path, f"unknown reader '{fmt}' (known: {', '.join(sorted(READERS))})")
-    story = READERS[fmt](path)
+    # Images are looked up beside the story (never outside its folder) while it is read.
+    with images.collecting(images.folder_loader(path.parent), str(path)) as found:
+        story = READERS[fmt](path)
+    if found.assets:
+        story = replace(story, images=tuple(sorted(found.assets.values(),
+                                                   key=lambda a: a.filename)))
     # A reader may say more precisely what it read ("epub/ao3"); the table's name otherwise.
     reader = story.reader if story.reader.split("/")[0] == fmt else fmt
     return replace(story, source=path, reader=reader)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import lxml.etree as etree
 import mammoth
 
+from .. import images
 from ..errors import InputError
 from ..model import Metadata, Story
 from .archive import open_zip, read_member
@@ -39,11 +41,23 @@ def parse_docx(data: bytes, path: Path | None = None) -> Story:
     if "word/document.xml" not in z.namelist():
         raise InputError(path, "not a Word document (no word/document.xml inside)")
     core = _core_properties(z, path)
-    # Images are not brought in yet: their alt text stays in their place (see xhtml.clean).
-    no_images = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})
+    embedded: dict[str, bytes] = {}
+
+    def keep_image(image: Any) -> dict[str, str]:
+        # Pictures embedded in the document: handed to the sanitizer under a private name.
+        try:
+            with image.open() as f:
+                data = f.read(images.MAX_IMAGE_BYTES + 1)
+        except Exception:  # a linked (external) picture: never fetched, its alt text stays
+            return {"alt": image.alt_text or ""}
+        name = f"docx-image-{len(embedded)}"
+        embedded[name] = data
+        return {"src": name, "alt": image.alt_text or ""}
+
     try:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=STYLE_MAP,
-                                         convert_image=no_images, external_file_access=False)
+                                         convert_image=mammoth.images.img_element(keep_image),
+                                         external_file_access=False)
     except Exception as exc:  # mammoth raises many kinds on a broken document
         raise InputError(path, f"cannot read this Word document: {exc}") from None
     root = parse_fragment(result.value)
@@ -51,8 +65,9 @@ def parse_docx(data: bytes, path: Path | None = None) -> Story:
     creator = core.get("creator", "")
     meta = Metadata(title="", authors=(creator,) if creator.lower() not in _DEFAULT_CREATORS
                     else ())
-    story = story_from_blocks(blocks_of(root), path, "docx", meta,
-                              fallback_title=core.get("title", ""))
+    with images.loading_with(embedded.get):  # the sanitizer resolves <img> while building
+        story = story_from_blocks(blocks_of(root), path, "docx", meta,
+                                  fallback_title=core.get("title", ""))
     return story
 
 

@@ -15,12 +15,12 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import lxml.etree as etree
 import lxml.html
 
-from .. import xhtml
+from .. import images, xhtml
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from .ao3 import language_code, story_from_ao3
@@ -84,6 +84,29 @@ def read_epub(path: Path) -> Story:
 
 def parse_epub(data: bytes, path: Path | None = None) -> Story:
     pkg = _package(data, path)
+    # Pictures come from inside the EPUB, relative to the chapter files; never from outside.
+    with images.loading_with(_member_loader(pkg)):
+        return _parse_package(pkg)
+
+
+def _member_loader(pkg: Package) -> images.Loader:
+    folders = sorted({posixpath.dirname(name) for name in pkg.spine})
+    names = set(pkg.zip.namelist())
+
+    def load(src: str) -> bytes | None:
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith("/"):
+            return None
+        for folder in folders:
+            name = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+            if name in names and not name.startswith("../"):
+                return read_member(pkg.zip, name, pkg.path)
+        return None
+
+    return load
+
+
+def _parse_package(pkg: Package) -> Story:
     props = {m.get("property", "") for m in pkg.metas()}
     if "ficbook:untitled-chapters" in props or any(p.startswith("ficbook:") for p in props):
         return _ficbook(pkg)

@@ -101,12 +101,15 @@ def parse_header(lines: list[str]) -> Header:
         header.subject = lines[i].strip()
         i = j
     known = 0
+    after_blank = False
     while i < len(lines):
         kv = _key_value(lines[i])
         if kv is None:
             break
         key, value = kv
-        if canonical(key) is None and known == 0:
+        if canonical(key) is None and (known == 0 or after_blank and not _all_keys(lines, i)):
+            # After a blank line, only a known field (or a run of `Key:` lines) goes on with
+            # the header: "Mom: Dinner!" opening the story is dialogue, not metadata.
             break
         known += canonical(key) is not None
         value_lines = [value] if value else []
@@ -123,6 +126,7 @@ def parse_header(lines: list[str]) -> Header:
                 j += 1
             i = j
         header.fields.append((key, " ".join(value_lines)))
+        after_blank = i < len(lines) and not lines[i].strip()
         i = _skip_blank(lines, i)
     if not header.fields or known == 0:
         return Header(body_start=_skip_blank(lines, 0))
@@ -131,6 +135,16 @@ def parse_header(lines: list[str]) -> Header:
         i = _skip_blank(lines, i + 1)
     header.body_start = i
     return header
+
+
+def _all_keys(lines: list[str], i: int) -> bool:
+    """A paragraph of two or more lines, every one of them a `Key: value` line."""
+    j = i
+    while j < len(lines) and lines[j].strip():
+        if _key_value(lines[j]) is None:
+            return False
+        j += 1
+    return j - i >= 2
 
 
 def _skip_blank(lines: list[str], i: int) -> int:
