@@ -82,9 +82,17 @@ def outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
 def fonts_of(reader: pypdf.PdfReader) -> dict[str, bool]:
     """Every font the pages use -> whether its program is embedded (FontFile, 2 or 3)."""
     found: dict[str, bool] = {}
-    for page in reader.pages:
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for ref in fonts.get_object().values():
+    resources = [page.get("/Resources") for page in reader.pages]
+    for res in resources:  # pages, then the form XObjects they draw (running heads)
+        res = res.get_object() if res is not None else {}
+        for xobj in res.get("/XObject", {}).values() if "/XObject" in res else []:
+            if xobj.get_object().get("/Subtype") == "/Form" and "/Resources" in xobj.get_object():
+                resources.append(xobj.get_object()["/Resources"])
+    for res in resources:
+        res = res.get_object() if res is not None else {}
+        if "/Font" not in res:
+            continue
+        for ref in res["/Font"].get_object().values():
             font = ref.get_object()
             for f in [font, *[d.get_object() for d in font.get("/DescendantFonts", [])]]:
                 desc = f.get("/FontDescriptor")
@@ -275,3 +283,33 @@ def test_help_does_not_import_weasyprint() -> None:
             "assert 'weasyprint' not in sys.modules, 'weasyprint imported'\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("print_layout", [False, True])
+def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   print_layout: bool) -> None:
+    """Long books are laid out in parts in parallel and joined: same pages, text, heads,
+    numbers, contents and outline as one pass."""
+    from ficbook.backends import pdf_parts
+
+    one = build([LONG], tmp_path / "one.pdf", pdf_options(print_layout=print_layout))[0]
+    monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
+    monkeypatch.setattr(pdf_parts, "PART_WORDS", 500)  # a part per chapter or so
+    calls = []
+    real = pdf_parts.pdf_bytes_parts
+    monkeypatch.setattr(pdf_parts, "pdf_bytes_parts",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    parts = build([LONG], tmp_path / "parts.pdf", pdf_options(print_layout=print_layout))[0]
+    assert calls
+    a, b = pypdf.PdfReader(one), pypdf.PdfReader(parts)
+    assert len(a.pages) == len(b.pages)
+    for n, (pa, pb) in enumerate(zip(a.pages, b.pages, strict=True)):
+        assert pa.extract_text().strip() == pb.extract_text().strip(), n
+    assert outline(a) == outline(b)
+    assert b.metadata.title == a.metadata.title and b.metadata.author == a.metadata.author
+    assert b.metadata.subject == a.metadata.subject
+    fonts = fonts_of(b)
+    assert fonts and all(fonts.values())
+    if shutil.which("qpdf"):
+        proc = subprocess.run(["qpdf", "--check", str(parts)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout[-500:]

@@ -20,10 +20,19 @@ def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions) -> Pa
     size = parse_page_size(options.page_size)
     theme = load_theme(options.theme, options.theme_options)
     try:
-        from .pdf_render import pdf_bytes  # imports weasyprint
+        from . import pdf_parts  # imports weasyprint
+        from .pdf_render import pdf_bytes
     except (ImportError, OSError) as exc:  # OSError: Pango/HarfBuzz libraries missing
         raise BuildError(target, f"cannot make PDFs: weasyprint is not usable here ({exc}); "
                                  "install it and Pango (see README)") from None
-    data = pdf_bytes(rendered, theme, size, options.print_layout)
+    words = sum(story.counted_words for story in rendered.book.stories)
+    data = None
+    if words >= pdf_parts.MIN_WORDS:
+        try:  # long books: parts laid out in parallel, then joined
+            data = pdf_parts.pdf_bytes_parts(rendered, theme, size, options.print_layout)
+        except RuntimeError as exc:
+            log.warning("PDF: laying out in parts failed (%s); doing one pass instead", exc)
+    if data is None:
+        data = pdf_bytes(rendered, theme, size, options.print_layout)
     atomic_write(target, data)
     return target

@@ -113,8 +113,9 @@ def _link(href: str, folder: str, pid: str, ids: dict[str, str]) -> str:
     return f"#{ids[target]}--{parts.fragment}" if parts.fragment else f"#{ids[target]}"
 
 
-def outline_css(rendered: RenderedBook) -> str:
-    """PDF bookmarks book -> story -> chapter, from the same contents tree as the EPUB's nav."""
+def outline_levels(rendered: RenderedBook) -> list[tuple[str, int, str]]:
+    """PDF bookmarks book -> story -> chapter, from the same contents tree as the EPUB's nav:
+    (page file name, level from 1, label) in page order."""
     levels: dict[str, tuple[int, str]] = {}
     base = 1
     title_page = next((p for p in rendered.pages if p.kind == "book-title"), None)
@@ -136,12 +137,14 @@ def outline_css(rendered: RenderedBook) -> str:
     for page in rendered.pages:
         if page.kind in ("contents", "colophon") and page.filename not in levels:
             levels[page.filename] = (base, page.title)
+    return [(p.filename, *levels[p.filename]) for p in rendered.pages if p.filename in levels]
+
+
+def outline_css(rendered: RenderedBook) -> str:
     rules = ["h1, h2, h3, h4, h5, h6 { bookmark-level: none; }"]
-    for page in rendered.pages:
-        if page.filename in levels:
-            level, label = levels[page.filename]
-            rules.append(f"#{page_id(page.filename)} {{ bookmark-level: {level}; "
-                         f"bookmark-label: {css_string(label)}; }}")
+    for filename, level, label in outline_levels(rendered):
+        rules.append(f"#{page_id(filename)} {{ bookmark-level: {level}; "
+                     f"bookmark-label: {css_string(label)}; }}")
     return "\n".join(rules) + "\n"
 
 
