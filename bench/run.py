@@ -210,9 +210,12 @@ def run_once(tool: Tool, out: Path, timeout: float) -> tuple[float, float, float
     env = {**_env(out.parent / (out.name + "-cache")), **tool.env}
     if tool.warm:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                       timeout=timeout)
+                       timeout=timeout, cwd=out)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    # cwd: the run's own empty folder, so nothing lands in the caller's folder and
+    # `python -m ficbook` (the baseline) does not pick up a ficbook package from there.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            cwd=out)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -269,8 +272,9 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, help="an older ficbook source tree (e.g. from "
                     "`git archive REV | tar -x -C DIR`) to time beside this one, for before/after")
     args = ap.parse_args()
+    args.corpus = args.corpus.resolve()
 
-    work = Path(args.work or tempfile.mkdtemp(prefix="ficbook-bench-"))
+    work = Path(args.work or tempfile.mkdtemp(prefix="ficbook-bench-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     info = machine()
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)

@@ -6,9 +6,6 @@ import re
 import zipfile
 from pathlib import Path
 
-from .ao3 import is_ao3
-from .markdown import looks_like_markdown
-
 _HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
                    re.IGNORECASE | re.DOTALL)
 
@@ -25,7 +22,11 @@ def sniff(path: Path, suffix_format: str | None) -> str | None:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     if suffix_format in {"html", None, "text"} and (
             _HTML.match(head.lstrip(b"\xef\xbb\xbf")) or suffix_format == "html"):
+        from .ao3 import is_ao3  # the readers' modules load only when needed
+
         return "ao3" if is_ao3(text) else "html"
+    from .markdown import looks_like_markdown
+
     if suffix_format == "text" and looks_like_markdown(text):
         return "markdown"
     return None
