@@ -1,4 +1,4 @@
-"""Language names as fans write them ("English", "Español") -> BCP 47 tags, and text direction."""
+"""Language names as fans and AO3 write them ("English", "Español") -> BCP 47 tags; direction."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ _NAMES = {
     "日本語": "ja", "japanese": "ja", "한국어": "ko", "korean": "ko", "tiếng việt": "vi",
     "vietnamese": "vi", "bahasa indonesia": "id", "indonesian": "id", "ไทย": "th", "thai": "th",
     "hindi": "hi", "हिन्दी": "hi", "català": "ca", "catalan": "ca", "latina": "la", "latin": "la",
+    "português europeu": "pt-PT", "română": "ro", "galego": "gl", "euskara": "eu", "latine": "la",
+    "esperanto": "eo", "toki pona": "tok", "hrvatski": "hr", "lietuvių kalba": "lt",
 }  # fmt: skip
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}

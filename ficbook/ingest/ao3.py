@@ -14,23 +14,11 @@ from pathlib import Path
 import lxml.html
 
 from ..errors import InputError
+from ..language import language_tag
 from ..model import Chapter, Metadata, Story
 from .decode import decode, read_bytes
 from .htmlblocks import body_fragment, parse_document, text_of
 
-# AO3's language names (as the download shows them) -> BCP 47 codes for the book.
-LANGUAGES = {
-    "english": "en", "español": "es", "spanish": "es", "français": "fr", "french": "fr",
-    "deutsch": "de", "german": "de", "italiano": "it", "italian": "it", "português": "pt",
-    "português brasileiro": "pt-BR", "português europeu": "pt-PT", "русский": "ru",
-    "russian": "ru", "polski": "pl", "polish": "pl", "nederlands": "nl", "dutch": "nl",
-    "svenska": "sv", "suomi": "fi", "dansk": "da", "norsk": "no", "čeština": "cs",
-    "magyar": "hu", "română": "ro", "türkçe": "tr", "українська": "uk", "ελληνικά": "el",
-    "עברית": "he", "العربية": "ar", "日本語": "ja", "japanese": "ja", "한국어": "ko",
-    "korean": "ko", "中文-普通话 國語": "zh", "中文": "zh", "chinese": "zh", "tiếng việt": "vi",
-    "bahasa indonesia": "id", "català": "ca", "galego": "gl", "euskara": "eu", "latine": "la",
-    "latin": "la", "esperanto": "eo", "toki pona": "tok", "hrvatski": "hr", "lietuvių kalba": "lt",
-}
 # Preface labels (singular or plural, lowercased) -> Metadata list/str fields.
 TAG_FIELDS = {
     "rating": "rating", "ratings": "rating",
@@ -48,10 +36,7 @@ _SERIES = re.compile(r"^\s*Part\s+(\d+)\s+of\s+(.+?)\s*$", re.IGNORECASE)
 
 def language_code(name: str) -> str:
     """'English' -> 'en'; a code stays a code; '' when the name is unknown."""
-    name = " ".join(name.split())
-    if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", name):
-        return name
-    return LANGUAGES.get(name.lower(), "")
+    return language_tag(name) or ""
 
 
 def is_ao3(text: str) -> bool:

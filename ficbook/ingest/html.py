@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
@@ -96,14 +95,8 @@ def _ffn_profile(doc: lxml.html.HtmlElement) -> Metadata:
             fields.append(("Genre", part.replace("/", ", ")))
         elif not sep:
             fields.append(("Characters", part))
-    meta = metadata_from_fields(fields, Metadata(title=""))
-    return replace(meta, language=_language_code(meta.language))
-
-
-def _language_code(name: str) -> str:
-    from .ao3 import language_code
-
-    return language_code(name)
+    # The header parser already turns a "Language" field into a BCP 47 tag.
+    return metadata_from_fields(fields, Metadata(title=""))
 
 
 def find_entry(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
