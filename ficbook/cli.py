@@ -15,7 +15,7 @@ import click
 from . import __version__, cli_themes
 from .errors import EXIT_BUILD, EXIT_INPUT, FicbookError
 from .model import Story
-from .options import BuildOptions
+from .options import DEFAULT_THEME, BuildOptions
 
 # The readers, the backends and their libraries (lxml, ebooklib, PIL, jinja2, ftfy, ...) load
 # only when a command needs them: `ficbook --help` starts in a fraction of the time.
@@ -142,7 +142,7 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
     ficbook build a.txt b.txt --title "Flash Fics" --editor "The Mods"
     ficbook build my-zine/anthology.toml -> as the file says
     """
-    given = {"theme": theme, "formats": formats, "page_size": page_size,
+    given: dict[str, Any] = {"theme": theme, "formats": formats, "page_size": page_size,
              "print_layout": print_layout, "theme_options": theme_options or None,
              "cover": cover}  # only what was given: config values stay otherwise
     options = BuildOptions(reader=reader, **{k: v for k, v in given.items() if v is not None})
@@ -290,7 +290,7 @@ def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: str, jobs: int | 
     if unknown or not chosen:
         raise click.BadParameter(f"unknown format '{','.join(unknown) or formats}' "
                                  f"(known: {', '.join(BACKENDS)})", param_hint="--format")
-    options = BuildOptions(formats=chosen, **({"theme": theme} if theme else {}))
+    options = BuildOptions(formats=chosen, theme=theme or DEFAULT_THEME)
     with _progress() as report:
         result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
     for path, reason in result.failed:

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .model import Asset
 
@@ -48,7 +48,7 @@ class ImageCollector:
 
     def add_bytes(self, data: bytes, label: str) -> str | None:
         asset = prepare(data, f"{self.origin}: {label}")
-        if asset is None or len(self.assets) >= MAX_IMAGES and asset.filename not in self.assets:
+        if asset is None or (len(self.assets) >= MAX_IMAGES and asset.filename not in self.assets):
             return None
         self.assets.setdefault(asset.filename, asset)
         return asset.filename
@@ -146,7 +146,7 @@ def prepare(data: bytes, label: str) -> Asset | None:
                         frame.save(buf, "JPEG", quality=88)
                         ext, media = "jpg", "image/jpeg"
                     out = buf.getvalue()
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         log.warning("%s: not an image file; its alt text stays", label)
         return None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,

@@ -124,7 +124,8 @@ def page_images(rendered: RenderedBook, theme: Theme, width: int) -> list[Image.
     assert rendered.cover is not None
     with Image.open(io.BytesIO(rendered.cover.data)) as img:
         cover = img.convert("RGB")
-    cover = cover.resize((width, round(cover.height * width / cover.width)), Image.Resampling.LANCZOS)
+    height = round(cover.height * width / cover.width)
+    cover = cover.resize((width, height), Image.Resampling.LANCZOS)
     title = next(p for p in rendered.pages if p.kind in ("book-title", "story-title"))
     chapter = next(p for p in rendered.pages if p.kind == "chapter")
     pages = _rasterise(_pdf_pages(replace(rendered, pages=(title, chapter)), theme,

@@ -59,9 +59,9 @@ def render(book: Book, theme: Theme) -> RenderedBook:
     cover = render_cover(book, theme)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
     known = {a.filename for a in assets}
-    for story in book.stories:  # the same picture in two stories is shipped once
-        assets.extend(a for a in story.images if a.filename not in known)
-        known.update(a.filename for a in story.images)
+    for pictured in book.stories:  # the same picture in two stories is shipped once
+        assets.extend(a for a in pictured.images if a.filename not in known)
+        known.update(a.filename for a in pictured.images)
     modified = _modified(book)
     pages: list[Page] = []
     toc: list[TocEntry] = []

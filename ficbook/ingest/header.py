@@ -107,7 +107,7 @@ def parse_header(lines: list[str]) -> Header:
         if kv is None:
             break
         key, value = kv
-        if canonical(key) is None and (known == 0 or after_blank and not _all_keys(lines, i)):
+        if canonical(key) is None and (known == 0 or (after_blank and not _all_keys(lines, i))):
             # After a blank line, only a known field (or a run of `Key:` lines) goes on with
             # the header: "Mom: Dinner!" opening the story is dialogue, not metadata.
             break
