@@ -1,4 +1,5 @@
-"""`ficbook batch`: one book per story file, in parallel, skipping books that are up to date.
+"""`ficbook batch`: one book per story (a file, or a folder of chapter files), in parallel,
+skipping books that are up to date.
 
 Workers build into a private temporary folder inside the output folder; the main process gives
 each finished book a free name and renames it into place. So an interrupted batch leaves the
@@ -23,6 +24,7 @@ from typing import Any
 
 from . import __version__
 from .backends.files import atomic_write
+from .chapters import chapter_files, group_chapter_folders, read_chapter_folder
 from .errors import FicbookError, InputError
 from .names import book_stem
 from .options import BuildOptions
@@ -74,7 +76,9 @@ def options_fingerprint(options: BuildOptions) -> str:
 
 
 def input_key(path: Path, fingerprint: str) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+    digest = hashlib.sha256()
+    for part in chapter_files(path) if path.is_dir() else [path]:
+        digest.update(part.name.encode() + b"\0" + part.read_bytes())
     digest.update(fingerprint.encode())
     return digest.hexdigest()
 
@@ -85,7 +89,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     """Build one book per story file into `output`; failures are collected, never raised."""
     options = options or BuildOptions()
     output = Path(output)
-    files = find_inputs(inputs, exclude=output)
+    # A folder of numbered chapter files (ch01.txt, ch02.txt) is one book, not one per file.
+    files = group_chapter_folders(find_inputs(inputs, exclude=output))
     output.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(output)
     books: dict[str, Any] = manifest["books"]
@@ -186,7 +191,9 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
     from .model import Book
 
     try:
-        story = read_story(Path(path), options.reader)
+        source = Path(path)
+        story = (read_chapter_folder(source, options.reader) if source.is_dir()
+                 else read_story(source, options.reader))
         book = Book.single(story)
         written = build_book(book, Path(folder), options)
         return story.metadata.title, story.metadata.authors, [str(p) for p in written]

@@ -12,6 +12,7 @@ from pathlib import Path
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
 from .cache import read_story_cached
+from .chapters import chapter_files, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
 from .ingest import read_story
@@ -71,10 +72,10 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
           explicit: Collection[str] | None = None, cache: bool = True) -> list[Path]:
     """Build one book and return the paths written.
 
-    One story file gives a book of that story; several give a quick anthology (posts that are
-    parts of one story are joined); an anthology.toml (or a folder holding one) gives the
-    anthology it describes. For an anthology, the `options` fields named in `explicit` override
-    the file (None: those that differ from the defaults).
+    One story file (or a folder of chapter files) gives a book of that story; several give a
+    quick anthology (posts that are parts of one story are joined); an anthology.toml (or a
+    folder holding one) gives the anthology it describes. For an anthology, the `options`
+    fields named in `explicit` override the file (None: those that differ from the defaults).
     """
     options = options or BuildOptions()
     if not inputs:
@@ -95,8 +96,13 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
             spec = replace(spec, editors=tuple(editors))
         return build_anthology(spec, target, options, explicit=explicit, cache=cache)
     if len(paths) == 1 and not (title or subtitle or editors):
-        book = Book.single(read_story(paths[0], options.reader))
-        return build_book(book, target, options)
+        if paths[0].is_dir():
+            if not chapter_files(paths[0]):
+                raise InputError(paths[0], f"a folder with no story files and no {CONFIG_NAME}")
+            story = read_chapter_folder(paths[0], options.reader)  # ch01.txt, ch02.txt, ...
+        else:
+            story = read_story(paths[0], options.reader)
+        return build_book(Book.single(story), target, options)
     stories = read_stories(paths, options.reader, cache=cache)
     book = quick_book(stories, title=title, editors=editors, subtitle=subtitle or "")
     return build_book(book, target, options)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from ficbook.batch import MANIFEST, batch
 from ficbook.cli import cli
 from ficbook.errors import EXIT_PARTIAL
+from ficbook.options import BuildOptions
 
 
 def story(title: str, author: str = "amy", words: str = "A short story.") -> str:
@@ -74,3 +75,35 @@ def test_interrupted_batch_keeps_finished_books_and_leaves_no_partial_file(
     assert left == [MANIFEST, "Three - amy.epub"]  # no temp folder, no half a book
     again = batch([saved], library, jobs=1)
     assert len(again.skipped) == 1 and len(again.built) == 3
+
+
+def test_a_folder_of_chapter_files_is_one_book(tmp_path: Path) -> None:
+    from ficbook import build, read_story
+    from ficbook.chapters import is_chapter_folder
+
+    saved = tmp_path / "saved"
+    fic = saved / "the-long-road"
+    fic.mkdir(parents=True)
+    (fic / "ch01.txt").write_text("Title: The Long Road\nAuthor: walker\nSummary: A walk.\n\n"
+                                  "They set out at dawn.\n")
+    (fic / "ch02.txt").write_text("Evening came slowly.\n\n* * *\n\nThey camped.\n")
+    (fic / "ch10.txt").write_text("Chapter 10: Home\n\nThey came home.\n\nThe End\n")
+    # Numbered files that are separate stories (each names itself) stay separate books.
+    (saved / "story1.txt").write_text(story("First Light"))
+    (saved / "story2.txt").write_text(story("Second Wind"))
+    assert not is_chapter_folder([saved / "story1.txt", saved / "story2.txt"])
+
+    result = batch([saved], tmp_path / "library", BuildOptions(), jobs=1)
+    assert sorted(p.name for _, paths in result.built for p in paths) == [
+        "First Light - amy.epub", "Second Wind - amy.epub", "The Long Road - walker.epub"]
+    book = read_story(tmp_path / "library" / "The Long Road - walker.epub")
+    assert [c.title for c in book.chapters] == ["Chapter 1", "Chapter 2", "Chapter 10: Home"]
+    assert book.metadata.summary == "A walk." and book.end_mark == "The End"
+
+    # Editing one chapter rebuilds that book only.
+    (fic / "ch02.txt").write_text("Evening came quickly.\n")
+    again = batch([saved], tmp_path / "library", BuildOptions(), jobs=1)
+    assert [p.name for p, _ in again.built] == ["the-long-road"] and len(again.skipped) == 2
+
+    [single] = build([fic], tmp_path / "one")
+    assert single.name == "The Long Road - walker.epub"
