@@ -28,6 +28,7 @@ from .chapters import chapter_files, group_chapter_folders, read_chapter_folder
 from .errors import FicbookError, InputError
 from .names import book_stem
 from .options import BuildOptions
+from .theme import load_theme
 
 MANIFEST = ".ficbook-batch.json"
 
@@ -88,6 +89,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
           progress: Progress | None = None) -> BatchResult:
     """Build one book per story file into `output`; failures are collected, never raised."""
     options = options or BuildOptions()
+    # A bad theme or option would fail every story the same way: say it once, up front.
+    load_theme(options.theme, options.theme_options)
     output = Path(output)
     # A folder of numbered chapter files (ch01.txt, ch02.txt) is one book, not one per file.
     files = group_chapter_folders(find_inputs(inputs, exclude=output))
@@ -118,23 +121,49 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     if progress and done:
         progress(files[0], done, total, "skipped")
     tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
+    order = {path: i for i, (path, _) in enumerate(todo)}
+    # Finished books are named in input order, not finishing order, so two stories with the
+    # same title and author get the same names on every run, however many jobs there are.
+    ready: dict[int, tuple[Path, str, tuple[str, tuple[str, ...], list[str]]]] = {}
+    nameless: set[int] = set()  # failed: they take no name
+    next_up = 0
+
+    def place_ready(everything: bool = False) -> None:
+        nonlocal next_up
+        while True:
+            while next_up in nameless:
+                next_up += 1
+            if next_up in ready:
+                i = next_up
+            elif everything and ready:
+                i = min(ready)
+            else:
+                return
+            path, key, (title, authors, temps) = ready.pop(i)
+            finals = _place(output, books, path, title, authors, temps)
+            books[_id(path)] = {"key": key, "outputs": [p.name for p in finals]}
+            result.built.append((path, finals))
+            next_up = i + 1
+
     try:
         for n, (path, key, outcome) in enumerate(_run(todo, tmp, options, jobs, progress,
                                                       done, total), start=done + 1):
             if isinstance(outcome, str):
                 result.failed.append((path, outcome))
+                nameless.add(order[path])
                 if outcome.startswith("internal error"):
                     books.pop(_id(path), None)  # maybe the machine, not the story: retry
                 else:
                     books[_id(path)] = {"key": key, "error": outcome, "outputs": []}
             else:
-                title, authors, temps = outcome
-                finals = _place(output, books, path, title, authors, temps)
-                books[_id(path)] = {"key": key, "outputs": [p.name for p in finals]}
-                result.built.append((path, finals))
+                ready[order[path]] = (path, key, outcome)
+            place_ready()
             if progress:
                 progress(path, n, total, "failed" if isinstance(outcome, str) else "built")
     finally:
+        # Interrupted: the books already finished still go into place, then the rest of the
+        # temporary folder goes.
+        place_ready(everything=True)
         shutil.rmtree(tmp, ignore_errors=True)
         _save_manifest(output, manifest)
     return result

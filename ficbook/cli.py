@@ -98,7 +98,8 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", count=True, help="Say more about what is happening.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
-    """ficbook turns fan fiction (text posts, ...) into EPUB books."""
+    """ficbook turns fan fiction (text posts, AO3 downloads, web pages, Markdown, Word, EPUB)
+    into EPUB and PDF books: one story, an anthology, or a whole folder at a time."""
     ctx.obj = {"debug": debug}
     level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="ficbook: %(levelname)s: %(message)s")
@@ -269,28 +270,32 @@ def new_anthology_cmd(folder: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The folder the books go into.")
 @click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
-              help="What to build for each story.")
+              callback=lambda _c, _p, v: _formats(v), help="What to build for each story.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Books built at once (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild books that are already up to date.")
 @click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
-def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: str, jobs: int | None,
-              force: bool, theme: str | None) -> None:
-    """One book per story file, in parallel; books already up to date are skipped.
+@click.option("--page-size", default=None, callback=lambda _c, _p, v: _page_size(v),
+              help="PDF page size, as for `ficbook build`.")
+@click.option("--print", "print_layout", is_flag=True, default=False,
+              help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
+@click.option("--option", "theme_options", multiple=True, callback=cli_themes.theme_options,
+              help=cli_themes.OPTION_HELP)
+def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
+              jobs: int | None, force: bool, theme: str | None, page_size: str | None,
+              print_layout: bool, theme_options: dict[str, Any]) -> None:
+    """One book per story file (or folder of chapter files), in parallel; books already up
+    to date are skipped.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
     """
-    from .backends import BACKENDS
     from .batch import batch
     from .errors import EXIT_PARTIAL
 
-    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
-    unknown = [f for f in chosen if f not in BACKENDS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"unknown format '{','.join(unknown) or formats}' "
-                                 f"(known: {', '.join(BACKENDS)})", param_hint="--format")
-    options = BuildOptions(formats=chosen, theme=theme or DEFAULT_THEME)
+    options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
+                           page_size=page_size or BuildOptions.page_size,
+                           print_layout=print_layout, theme_options=theme_options)
     with _progress() as report:
         result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
     for path, reason in result.failed:

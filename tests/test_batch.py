@@ -107,3 +107,18 @@ def test_a_folder_of_chapter_files_is_one_book(tmp_path: Path) -> None:
 
     [single] = build([fic], tmp_path / "one")
     assert single.name == "The Long Road - walker.epub"
+
+
+def test_batch_takes_pdf_options_and_checks_the_theme_once(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(story("Alpha"))
+    bad = runner.invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
+                              "--option", "nope=1"])
+    assert bad.exit_code == 3 and "unknown theme option 'nope'" in bad.output
+    assert not (tmp_path / "out").exists()
+    ok = runner.invoke(cli, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
+                             "-f", "epub,pdf", "--page-size", "6x9in", "-j", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("Alpha*")) == [
+        "Alpha - amy.epub", "Alpha - amy.pdf"]
