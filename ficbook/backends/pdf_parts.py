@@ -6,13 +6,18 @@ page), and nothing in the body depends on page numbers. So:
 
 1. the body (after the contents page) is cut into parts of about PART_WORDS words at section
    boundaries and each part is laid out alone, with no running heads or page numbers, in a pool
-   of processes; each reports its PDF and how many pages each of its sections took;
-2. the front matter (cover, title, contents) is laid out with the now-known page numbers;
-3. a "furniture" document, the book's sections with their text replaced by that many empty
-   pages, is laid out with the theme's own print.css: weasyprint itself puts the running heads,
-   page numbers and blank pages exactly where a single pass would (it is all empty pages: fast);
-4. the parts are joined, each body page stamped with its furniture page, the outline (book ->
-   story -> chapter) and the metadata added.
+   of processes (in book order, a few at a time); each writes its PDF to a temporary file and
+   reports how many pages each of its sections took;
+2. meanwhile the front matter (cover, title, contents) is laid out here to learn its length;
+3. as soon as every part before a run of parts is done, the run's first page number and side are
+   known: a "furniture" document, its sections with their text replaced by that many empty pages,
+   numbered from there (`@page :first { counter-reset: page N }`, `html { break-before: left }`),
+   is laid out in the pool with the theme's own print.css, so weasyprint itself puts the running
+   heads, page numbers and blank pages where a single pass would; the same job joins the run's
+   parts and stamps each page with its furniture page. This runs ahead of the parts still
+   waiting, so after the last layout only the last run's stamping is left;
+4. the front matter is laid out again with the real page numbers, the runs are joined, the
+   outline (book -> story -> chapter) and the metadata added.
 Memory stays bounded by the largest part, not the book. Imports weasyprint.
 """
 
@@ -22,10 +27,14 @@ import hashlib
 import logging
 import os
 import sys
+import tempfile
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import pypdf
 from pypdf.generic import (
@@ -56,6 +65,7 @@ from .pdf_render import fetcher_for, pdf_identifier, quiet_weasyprint
 log = logging.getLogger(__name__)
 
 PART_WORDS = 8_000  # words per part: small parts lay out faster per word, each costs ~0.2 s
+FURNISH_PAGES = 120  # heads and numbers of this many pages at a time: ~0.25 s per weasyprint run
 MIN_WORDS = 40_000  # below this one pass is as fast (tests lower it to exercise this path)
 # Sections a part may start with: with --print they open on a right-hand page.
 PRINT_OPENERS = ("book-title", "story-title", "contents", "chapter", "section")
@@ -71,19 +81,36 @@ class Job:
     pids: tuple[str, ...]
     assets: dict[str, tuple[bytes, str]]
     roots: tuple[str, ...]
+    path: str  # where the worker writes the part's PDF
 
 
 @dataclass(frozen=True)
 class Laid:
     index: int
-    pdf: bytes
+    path: str
     pages: int
     starts: dict[str, int]  # section id -> page index in the part
     sizes: dict[str, int]  # section id -> pages it takes, blank pages before the next excluded
 
 
+@dataclass(frozen=True)
+class Furnish:
+    """Running heads and numbers for one laid-out part, once its first page number is known."""
+
+    index: int  # of the run's first part
+    html: str  # the parts' sections emptied to N sheets each, first page number and side set
+    pages: int
+    assets: dict[str, tuple[bytes, str]]
+    roots: tuple[str, ...]
+    pieces: tuple[tuple[str, int], ...]  # each part's PDF and its first page in the run
+    width: float  # page size in points, for the blank pages between parts
+    height: float
+    path: str
+
+
 def plan_parts(body: Sequence[Section], print_layout: bool,
-               part_words: int = PART_WORDS) -> list[list[Section]]:
+               part_words: int | None = None) -> list[list[Section]]:
+    part_words = PART_WORDS if part_words is None else part_words  # read now: tests change it
     parts: list[list[Section]] = [[]]
     words = 0
     for sec in body:
@@ -111,60 +138,110 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
     part_css = setup + "* { bookmark-level: none !important; }\n" + (
         f"@page {{ {NO_FURNITURE} }}\n@page :left {{ {NO_FURNITURE} }}\n"
         f"@page :right {{ {NO_FURNITURE} }}\n")
-    todo = [Job(i, document(rendered, part, css_urls, part_css, print_layout),
-                tuple(s.pid for s in part), fetcher.assets,
-                tuple(str(r) for r in fetcher.roots)) for i, part in enumerate(parts)]
-    laid = _run(todo, jobs, progress, sum(s.words for s in body))
+    roots = tuple(str(r) for r in fetcher.roots)
+    with tempfile.TemporaryDirectory(prefix="ficbook-pdf-") as tmp:
+        todo = [Job(i, document(rendered, part, css_urls, part_css, print_layout),
+                    tuple(s.pid for s in part), fetcher.assets, roots,
+                    os.path.join(tmp, f"part-{i}.pdf")) for i, part in enumerate(parts)]
 
-    # Where every section lands in the joined book (front first; blanks added for --print).
-    sizes: dict[str, int] = {}
-    for result in laid:
-        sizes.update(result.sizes)
-    front_doc = None
-    start: dict[str, int] = {}
-    if front:
-        # Lay the front out once to learn its length, then again with the real page numbers.
-        front_doc = _layout(rendered, front, css_urls, setup, print_layout, fetcher, {})
-    total = len(front_doc.pages) if front_doc else 0
-    offsets = []
-    for result in laid:
-        if print_layout and total % 2 == 1:
-            total += 1  # the part opens on a right-hand page: a blank page before it
-        offsets.append(total)
-        for pid, page in result.starts.items():
-            start[pid] = total + page
-        total += result.pages
-    if front:
-        front_doc = _layout(rendered, front, css_urls, setup, print_layout, fetcher, start)
-        for i, page in enumerate(front_doc.pages):
-            for pid in page.anchors:
-                start.setdefault(pid, i)
-    furniture = _furniture(rendered, secs, sizes, front_doc, css_urls, setup, print_layout,
-                           fetcher)
-    if len(furniture.pages) != total:
-        raise RuntimeError(f"parts: furniture has {len(furniture.pages)} pages, book {total}")
-    return _join(rendered, size, front_doc, laid, offsets, total, furniture, start)
+        def furnish(run: list[Laid], offsets: list[int]) -> Furnish:
+            """Heads and numbers of a run of parts: their sections emptied to as many pages as
+            each took, numbered from the run's first page on, on the same side of the spread."""
+            first, last = run[0].index, run[-1].index
+            offset = offsets[first]
+            side = "right" if offset % 2 == 0 else "left"
+            css = (f"html {{ break-before: {side}; }}\n"
+                   f"@page :first {{ counter-reset: page {offset + 1}; }}\n")
+            sizes: dict[str, int] = {}
+            for result in run:
+                sizes.update(result.sizes)
+            secs = [sec for result in run for sec in parts[result.index]]
+            html = _shells(rendered, secs, sizes, css_urls, setup + css, print_layout)
+            pieces = tuple((r.path, offsets[r.index] - offset) for r in run)
+            return Furnish(first, html, offsets[last] + run[-1].pages - offset, fetcher.assets,
+                           roots, pieces, size.width * 72 / 25.4, size.height * 72 / 25.4,
+                           os.path.join(tmp, f"stamped-{first}.pdf"))
+
+        front_doc, offsets, start, done, total = _run(
+            todo, jobs, progress, sum(s.words for s in body),
+            lambda: _front(rendered, front, css_urls, setup, print_layout, fetcher),
+            print_layout, furnish)
+        if front:  # again, with the real page numbers
+            front_doc = _layout(rendered, front, css_urls, setup, print_layout, fetcher, start)
+            for i, page in enumerate(front_doc.pages):
+                for pid in page.anchors:
+                    start.setdefault(pid, i)
+        runs = [(path, offsets[first]) for first, (path, _) in sorted(done.items())]
+        return _join(rendered, size, front_doc, runs, total, start)
 
 
-def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int) -> list[Laid]:
-    jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo)))
+def _front(rendered: RenderedBook, front: Sequence[Section], css_urls: list[str], setup: str,
+           print_layout: bool, fetcher: object) -> Any:
+    """The front matter laid out once to learn its length (its contents not yet numbered)."""
+    if not front:
+        return None
+    return _layout(rendered, front, css_urls, setup, print_layout, fetcher, {})
+
+
+def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
+         front: Callable[[], object], print_layout: bool,
+         furnish: Callable[[list[Laid], list[int]], Furnish]
+         ) -> tuple[Any, list[int], dict[str, int], dict[int, tuple[str, int]], int]:
+    """Parts laid out in a pool; as soon as the parts before a run of parts are done, its first
+    page number is known and its heads and numbers are laid out and stamped in the pool too,
+    ahead of the parts still waiting (pipelined: the last part's stamping is all that is left
+    after the last layout)."""
+    jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo) or 1))
     show = sys.stderr.isatty() if progress is None else progress
-    results: dict[int, Laid] = {}
+    laid: dict[int, Laid] = {}
+    stamped: dict[int, tuple[str, int]] = {}  # first part of a run -> (its PDF, its pages)
+    offsets: list[int] = []
+    start: dict[str, int] = {}
+    waiting = deque(todo)  # in book order: the first parts finish first
+    batch: list[Laid] = []
     with _progress(show, len(todo), words) as advance:
-        if jobs == 1:
-            for job in todo:
-                results[job.index] = lay_out_part(job)
-                advance()
-        else:
-            # Largest first keeps both cores busy to the end.
-            order = sorted(todo, key=lambda j: -len(j.html))
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(lay_out_part, job) for job in order]
-                for future in as_completed(futures):
+        pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        try:
+            submit = pool.submit if pool else _inline
+            running: set[Future[object]] = set()
+            while waiting and len(running) < jobs:
+                running.add(submit(lay_out_part, waiting.popleft()))
+            front_doc: Any = front()  # meanwhile, here
+            total = len(front_doc.pages) if front_doc is not None else 0
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
                     result = future.result()
-                    results[result.index] = result
-                    advance()
-    return [results[i] for i in range(len(todo))]
+                    if isinstance(result, Laid):
+                        laid[result.index] = result
+                        advance()
+                    else:
+                        stamped[result[0]] = result[1], result[2]  # type: ignore[index]
+                while len(offsets) in laid:
+                    result = laid[len(offsets)]
+                    if print_layout and total % 2 == 1:
+                        total += 1  # the part opens on a right-hand page: a blank page before it
+                    offsets.append(total)
+                    for pid, page in result.starts.items():
+                        start[pid] = total + page
+                    total += result.pages
+                    batch.append(result)
+                if batch and (len(offsets) == len(todo) or
+                              total - offsets[batch[0].index] >= FURNISH_PAGES):
+                    running.add(submit(furnish_part, furnish(batch, offsets)))
+                    batch = []
+                while waiting and len(running) < jobs:
+                    running.add(submit(lay_out_part, waiting.popleft()))
+        finally:
+            if pool:
+                pool.shutdown(cancel_futures=True)
+    return front_doc, offsets, start, stamped, total
+
+
+def _inline(fn: Callable[..., object], *args: object) -> Future[object]:
+    future: Future[object] = Future()
+    future.set_result(fn(*args))
+    return future
 
 
 class _progress:
@@ -178,7 +255,7 @@ class _progress:
             return lambda: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        self.bar = Progress("PDF: laying out", BarColumn(), MofNCompleteColumn(), "parts",
+        self.bar = Progress("PDF: laying out", BarColumn(), MofNCompleteColumn(), "steps",
                             TimeElapsedColumn(), transient=True)
         self.bar.start()
         task = self.bar.add_task(f"{self.words:,} words", total=self.total)
@@ -190,9 +267,7 @@ class _progress:
 
 
 def lay_out_part(job: Job) -> Laid:
-    """In a worker process: one part, no heads or numbers, as PDF bytes and section sizes."""
-    from pathlib import Path
-
+    """In a worker process: one part, no heads or numbers, written as a PDF; section sizes."""
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
@@ -212,12 +287,36 @@ def lay_out_part(job: Job) -> Laid:
         while end - 1 > starts[pid] and doc.pages[end - 1]._page_box.page_type.blank:
             end -= 1  # a blank page before the next opening: the furniture adds it again
         sizes[pid] = end - starts[pid]
-    data = doc.write_pdf()
-    return Laid(job.index, data, len(doc.pages), starts, sizes)
+    doc.write_pdf(job.path)
+    return Laid(job.index, job.path, len(doc.pages), starts, sizes)
+
+
+def furnish_part(job: Furnish) -> tuple[int, str, int]:
+    """In a worker process: lay out a run of parts' heads and numbers (weasyprint places them,
+    the theme's print.css decides), join the parts and draw the heads over their pages."""
+    from .pdf_fetch import SafeFetcher
+
+    quiet_weasyprint()
+    fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
+    furniture = HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
+                     url_fetcher=fetcher).render()
+    if len(furniture.pages) != job.pages:
+        raise RuntimeError(f"parts: furniture of parts from {job.index} has "
+                           f"{len(furniture.pages)} pages, the parts {job.pages}")
+    writer = pypdf.PdfWriter()
+    for path, first in job.pieces:
+        while len(writer.pages) < first:
+            writer.add_blank_page(job.width, job.height)  # a right-hand opening (--print)
+        writer.append(pypdf.PdfReader(path))
+    stamps = pypdf.PdfReader(BytesIO(furniture.write_pdf()))
+    for i, page in enumerate(writer.pages):
+        _stamp(writer, page, stamps.pages[i], f"/FicbookFurniture{i}")
+    writer.write(job.path)
+    return job.index, job.path, job.pages
 
 
 def _layout(rendered: RenderedBook, secs: Sequence[Section], css_urls: list[str], setup: str,
-            print_layout: bool, fetcher: object, numbers: dict[str, int]):  # type: ignore[no-untyped-def]
+            print_layout: bool, fetcher: object, numbers: dict[str, int]) -> Any:
     """The front matter, its contents page numbered from where the sections landed."""
     rules = ["* { bookmark-level: none !important; }"]
     for pid, index in numbers.items():
@@ -229,47 +328,32 @@ def _layout(rendered: RenderedBook, secs: Sequence[Section], css_urls: list[str]
     return HTML(string=html, base_url=BOOK_URL + "text/book.html", url_fetcher=fetcher).render()
 
 
-def _furniture(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, int],
-               front_doc, css_urls: list[str], setup: str, print_layout: bool,  # type: ignore[no-untyped-def]
-               fetcher: object):
-    """The book's sections emptied to N blank pages each: heads, numbers and blanks only."""
-    if front_doc is not None:
-        starts = {}
-        for i, page in enumerate(front_doc.pages):
-            for pid in page.anchors:
-                starts.setdefault(pid, i)
-        front_ids = [s.pid for s in secs if s.pid in starts]
-        for n, pid in enumerate(front_ids):
-            end = starts[front_ids[n + 1]] if n + 1 < len(front_ids) else len(front_doc.pages)
-            while end - 1 > starts[pid] and front_doc.pages[end - 1]._page_box.page_type.blank:
-                end -= 1
-            sizes.setdefault(pid, end - starts[pid])
+def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, int],
+            css_urls: list[str], css: str, print_layout: bool) -> str:
+    """Sections emptied to N blank pages each: laid out, only heads, numbers and blanks show."""
     shells = []
     for sec in secs:
         head, _, _rest = sec.html.partition(">")
         sheets = '<div class="ficbook-sheet"></div>' * sizes.get(sec.pid, 1)
         shells.append(Section(sec.page, sec.pid, f"{head}>{sheets}</section>", 0))
-    css = setup + ("* { bookmark-level: none !important; }\n"
-                   ".ficbook-sheet { height: 1px; break-before: page; }\n"
-                   ".ficbook-sheet:first-child { break-before: auto; }\n")
-    html = document(rendered, shells, css_urls, css, print_layout)
-    return HTML(string=html, base_url=BOOK_URL + "text/book.html", url_fetcher=fetcher).render()
+    css += ("* { bookmark-level: none !important; }\n"
+            ".ficbook-sheet { height: 1px; break-before: page; }\n"
+            ".ficbook-sheet:first-child { break-before: auto; }\n")
+    return document(rendered, shells, css_urls, css, print_layout)
 
 
-def _join(rendered: RenderedBook, size: PageSize, front_doc, laid: list[Laid],  # type: ignore[no-untyped-def]
-          offsets: list[int], total: int, furniture, start: dict[str, int]) -> bytes:
+def _join(rendered: RenderedBook, size: PageSize, front_doc,  # type: ignore[no-untyped-def]
+          runs: list[tuple[str, int]], total: int, start: dict[str, int]) -> bytes:
     writer = pypdf.PdfWriter()
     if front_doc is not None:
         writer.append(pypdf.PdfReader(BytesIO(front_doc.write_pdf())))
     width, height = size.width * 72 / 25.4, size.height * 72 / 25.4
-    for result, offset in zip(laid, offsets, strict=True):
+    for path, offset in runs:
         while len(writer.pages) < offset:
             writer.add_blank_page(width, height)
-        writer.append(pypdf.PdfReader(BytesIO(result.pdf)))
-    stamps = pypdf.PdfReader(BytesIO(furniture.write_pdf()))
-    first_body = offsets[0] if offsets else total
-    for i in range(first_body, total):
-        _stamp(writer, writer.pages[i], stamps.pages[i], f"/FicbookFurniture{i}")
+        writer.append(pypdf.PdfReader(path))
+    if len(writer.pages) != total:
+        raise RuntimeError(f"parts: joined {len(writer.pages)} pages, expected {total}")
     _outline(writer, rendered, start)
     _metadata(writer, rendered)
     out = BytesIO()
@@ -293,7 +377,7 @@ def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, overlay: pypdf.PageO
     form[NameObject("/BBox")] = ArrayObject(overlay.mediabox)
     form[NameObject("/Resources")] = overlay["/Resources"].clone(writer)
     ref = writer._add_object(form)
-    resources = page["/Resources"].get_object()
+    resources: Any = page["/Resources"].get_object()
     if "/XObject" not in resources:
         resources[NameObject("/XObject")] = DictionaryObject()
     resources["/XObject"].get_object()[NameObject(name)] = ref
@@ -308,7 +392,7 @@ def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, overlay: pypdf.PageO
 
 
 def _outline(writer: pypdf.PdfWriter, rendered: RenderedBook, start: dict[str, int]) -> None:
-    parents: dict[int, object] = {}
+    parents: dict[int, Any] = {}
     for filename, level, label in outline_levels(rendered):
         pid = page_id(filename)
         if pid not in start:
