@@ -53,8 +53,26 @@ TITLE_PAGE_FIELDS = (
 )
 
 
+# One jinja environment per theme (by its folders) per process: a batch worker compiles each
+# template once, not once per book (0.085 s of a 1,000-word story's 0.36 s). jinja reloads a
+# template whose file changed.
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
+def _environment(theme: Theme) -> jinja2.Environment:
+    key = tuple(str(p) for p in theme.chain)
+    if not all(p.is_absolute() for p in theme.chain):
+        key = (os.getcwd(), *key)  # a relative theme folder means another one elsewhere
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        if len(_ENVIRONMENTS) >= 8:
+            _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[key] = theme.environment()
+    return env
+
+
 def render(book: Book, theme: Theme) -> RenderedBook:
-    env = theme.environment()
+    env = _environment(theme)
     assets = _theme_assets(theme)
     cover = render_cover(book, theme)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
