@@ -103,6 +103,26 @@ def fonts_of(reader: pypdf.PdfReader) -> dict[str, bool]:
     return found
 
 
+def font_programs(reader: pypdf.PdfReader) -> dict[str, set[int]]:
+    """Every font the pages (and their forms) use -> the objects holding its program."""
+    programs: dict[str, set[int]] = {}
+    resources = [page.get("/Resources") for page in reader.pages]
+    for res in resources:
+        res = res.get_object() if res is not None else {}
+        for xobj in res.get("/XObject", {}).values() if "/XObject" in res else []:
+            if "/Resources" in xobj.get_object():
+                resources.append(xobj.get_object()["/Resources"])
+        for ref in res["/Font"].get_object().values() if "/Font" in res else []:
+            font = ref.get_object()
+            for f in [font, *[d.get_object() for d in font.get("/DescendantFonts", [])]]:
+                desc = f.get("/FontDescriptor")
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if desc is not None and key in desc.get_object():
+                        programs.setdefault(str(f["/BaseFont"]), set()).add(
+                            desc.get_object().raw_get(key).idnum)
+    return programs
+
+
 def test_every_pdf_is_valid_with_every_font_embedded_and_subset(pdfs: dict[str, Path]) -> None:
     for name, path in pdfs.items():
         reader = pypdf.PdfReader(path)
@@ -311,6 +331,9 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
     assert b.metadata.subject == a.metadata.subject
     fonts = fonts_of(b)
     assert fonts and all(fonts.values())
+    # One embedded program per font, not one per part, and no bigger than one pass's.
+    assert all(len(ids) == 1 for ids in font_programs(b).values()), font_programs(b)
+    assert parts.stat().st_size < 1.3 * one.stat().st_size
     if shutil.which("qpdf"):
         proc = subprocess.run(["qpdf", "--check", str(parts)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-500:]

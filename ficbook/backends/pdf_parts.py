@@ -50,6 +50,7 @@ from weasyprint import HTML
 from ..model import RenderedBook
 from ..theme import Theme
 from .pagesize import PageSize
+from .pdf_fonts import record_originals, share_fonts, stop_recording
 from .pdf_html import (
     BOOK_URL,
     MARGIN_BOXES,
@@ -172,7 +173,11 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
                 for pid in page.anchors:
                     start.setdefault(pid, i)
         runs = [(path, offsets[first]) for first, (path, _) in sorted(done.items())]
-        return _join(rendered, size, front_doc, runs, total, start)
+        record_originals(Path(tmp))  # the front matter's fonts, laid out here
+        try:
+            return _join(rendered, size, front_doc, runs, total, start, Path(tmp))
+        finally:
+            stop_recording()
 
 
 def _front(rendered: RenderedBook, front: Sequence[Section], css_urls: list[str], setup: str,
@@ -271,6 +276,7 @@ def lay_out_part(job: Job) -> Laid:
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
+    record_originals(Path(job.path).parent)
     fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
     doc = HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
                url_fetcher=fetcher).render()
@@ -297,6 +303,7 @@ def furnish_part(job: Furnish) -> tuple[int, str, int]:
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
+    record_originals(Path(job.path).parent)
     fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
     furniture = HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
                      url_fetcher=fetcher).render()
@@ -343,7 +350,8 @@ def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, in
 
 
 def _join(rendered: RenderedBook, size: PageSize, front_doc,  # type: ignore[no-untyped-def]
-          runs: list[tuple[str, int]], total: int, start: dict[str, int]) -> bytes:
+          runs: list[tuple[str, int]], total: int, start: dict[str, int],
+          fonts: Path) -> bytes:
     writer = pypdf.PdfWriter()
     if front_doc is not None:
         writer.append(pypdf.PdfReader(BytesIO(front_doc.write_pdf())))
@@ -354,6 +362,8 @@ def _join(rendered: RenderedBook, size: PageSize, front_doc,  # type: ignore[no-
         writer.append(pypdf.PdfReader(path))
     if len(writer.pages) != total:
         raise RuntimeError(f"parts: joined {len(writer.pages)} pages, expected {total}")
+    dropped = share_fonts(writer, fonts)
+    log.debug("PDF: %d per-part font subsets merged", dropped)
     _outline(writer, rendered, start)
     _metadata(writer, rendered)
     out = BytesIO()
