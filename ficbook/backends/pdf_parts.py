@@ -293,6 +293,9 @@ def lay_out_part(job: Job) -> Laid:
         while end - 1 > starts[pid] and doc.pages[end - 1]._page_box.page_type.blank:
             end -= 1  # a blank page before the next opening: the furniture adds it again
         sizes[pid] = end - starts[pid]
+    # Links into other parts (an anthology's pages pointing at other stories) are reported as
+    # missing anchors, once per part: not news to the user.
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     doc.write_pdf(job.path)
     return Laid(job.index, job.path, len(doc.pages), starts, sizes)
 
