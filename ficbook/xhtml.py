@@ -87,7 +87,7 @@ def smarten(html: str) -> str:
 _PUNCT = r"""[!"#\$\%'()*+,-.\/:;<=>?\@\[\\\]\^_`{|}~]"""
 _CLOSE = r"[^\ \t\r\n\[\{\(\-]"
 _DOUBLE_QUOTE_STEPS = (
-    (re.compile(r"""^"(?=%s\\B)""" % (_PUNCT,)), "&#8221;"),
+    (re.compile(r'^"(?=' + _PUNCT + r"\\B)"), "&#8221;"),
     # Verbatim, VERBOSE flag and all: the "#" of "&#8211;" starts a comment there, so the
     # decimal and hex entity branches become one, "&&#x2013;", in smartypants, and here.
     (re.compile(r"""
@@ -103,8 +103,8 @@ _DOUBLE_QUOTE_STEPS = (
             (?=\w)            # followed by a word character
             """, re.VERBOSE), r"\1&#8220;"),
     (re.compile(r'"(?=\s)'), "&#8221;"),
-    (re.compile(r'^"(?=%s)' % (_PUNCT,)), "&#8221;"),
-    (re.compile(r"(%s)\"" % (_CLOSE,)), r"\1&#8221;"),
+    (re.compile(r'^"(?=' + _PUNCT + ")"), "&#8221;"),
+    (re.compile("(" + _CLOSE + ')"'), r"\1&#8221;"),
 )
 # The same two slow passes (they try an alternation at every character) as lookbehinds after
 # the quote, so the regex engine jumps from quote to quote. Same matches: a prefix never holds
@@ -112,15 +112,16 @@ _DOUBLE_QUOTE_STEPS = (
 # follows a quote ("" then takes the verbatim pass).
 _OPEN_DOUBLE = re.compile(r'"(?=\w)(?:(?<=\s")|(?<=&nbsp;")|(?<=--")|(?<=&[mn]dash;")'
                           r'|(?<=&&\#x201[34];"))')
-_CLOSE_DOUBLE = re.compile(r'"(?<=%s")' % (_CLOSE,))
+_CLOSE_DOUBLE = re.compile('"(?<=' + _CLOSE + '")')
 _SKIP_TAGS = smartypants._tags_to_skip_regex()
 _ENTITIES = {"&#8211;": "–", "&#8212;": "—", "&#8216;": "‘", "&#8217;": "’", "&#8220;": "“",
              "&#8221;": "”", "&#8230;": "…"}
 
 
 # The shortcuts below hold for exactly these attributes.
-assert _SMARTY == (smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i
-                   | smartypants.Attr.e | smartypants.Attr.u)
+_EXPECTED = (smartypants.Attr.q | smartypants.Attr.B | smartypants.Attr.i | smartypants.Attr.e
+             | smartypants.Attr.u)
+assert _SMARTY == _EXPECTED
 
 
 def _double_quotes(t: str) -> str:
