@@ -23,6 +23,9 @@ _NAMES = {
     "esperanto": "eo", "toki pona": "tok", "hrvatski": "hr", "lietuvių kalba": "lt",
 }  # fmt: skip
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+# Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and their presentation forms.
+_RTL_SCRIPT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]|[\U00010800-\U00010fff]"
+                         "|[\U0001e800-\U0001efff]")
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"}
 
 
@@ -41,6 +44,8 @@ def direction(lang: str, text: str = "") -> str:
     if lang.split("-")[0].lower() in RTL_LANGUAGES:
         return "rtl"
     sample = text[:4000]
+    if not _RTL_SCRIPT.search(sample):
+        return "ltr"  # the common case, without looking at every character
     rtl = sum(1 for ch in sample if unicodedata.bidirectional(ch) in {"R", "AL"})
     ltr = sum(1 for ch in sample if unicodedata.bidirectional(ch) == "L")
     return "rtl" if rtl > ltr else "ltr"
