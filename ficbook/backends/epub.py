@@ -19,6 +19,7 @@ from .files import atomic_write
 
 # Fixed zip timestamps: the same input gives the same bytes (Standard Ebooks does the same).
 ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
+_PACKED = (".jpg", ".jpeg", ".gif", ".woff", ".woff2")  # (PNG still shrinks a little)
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
     ("schema:accessModeSufficient", "textual"),
@@ -43,6 +44,7 @@ def epub_bytes(rendered: RenderedBook) -> bytes:
     raw = io.BytesIO()
     writer = epub.EpubWriter(raw, book, {
         "mtime": dt.datetime.strptime(rendered.modified, "%Y-%m-%dT%H:%M:%SZ"),
+        "compresslevel": 0,  # _reproducible() compresses once, at the end
         "epub3_pages": False,
         "raise_exceptions": True,
         "landmark_title": "Landmarks",
@@ -190,7 +192,9 @@ def _reproducible(data: bytes) -> bytes:
         dst.writestr(info, src.read("mimetype"))
         for name in names:
             info = zipfile.ZipInfo(name, ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # Pictures are compressed already: deflating them again costs time for nothing.
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(_PACKED) \
+                else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name), compresslevel=9)
+            dst.writestr(info, src.read(name), compresslevel=6)
     return out.getvalue()
