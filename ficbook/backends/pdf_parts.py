@@ -28,6 +28,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -70,6 +71,7 @@ FURNISH_PAGES = 120  # heads and numbers of this many pages at a time: ~0.25 s p
 MIN_WORDS = 40_000  # below this one pass is as fast (tests lower it to exercise this path)
 # Sections a part may start with: with --print they open on a right-hand page.
 PRINT_OPENERS = ("book-title", "story-title", "contents", "chapter", "section")
+_STARTED = [0.0]
 NO_FURNITURE = "".join(f"@{box} {{ content: none !important; }} " for box in MARGIN_BOXES)
 
 
@@ -104,8 +106,6 @@ class Furnish:
     assets: dict[str, tuple[bytes, str]]
     roots: tuple[str, ...]
     pieces: tuple[tuple[str, int], ...]  # each part's PDF and its first page in the run
-    width: float  # page size in points, for the blank pages between parts
-    height: float
     path: str
 
 
@@ -126,6 +126,7 @@ def plan_parts(body: Sequence[Section], print_layout: bool,
 
 def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layout: bool,
                     jobs: int | None = None, progress: bool | None = None) -> bytes:
+    _STARTED[0] = time.perf_counter()
     quiet_weasyprint()
     secs = sections(rendered, ("cover",) if print_layout else ())
     contents = max((i for i, s in enumerate(secs) if s.page.kind == "contents"), default=-1)
@@ -160,9 +161,9 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
             html = _shells(rendered, secs, sizes, css_urls, setup + css, print_layout)
             pieces = tuple((r.path, offsets[r.index] - offset) for r in run)
             return Furnish(first, html, offsets[last] + run[-1].pages - offset, fetcher.assets,
-                           roots, pieces, size.width * 72 / 25.4, size.height * 72 / 25.4,
-                           os.path.join(tmp, f"stamped-{first}.pdf"))
+                           roots, pieces, os.path.join(tmp, f"heads-{first}.pdf"))
 
+        _phase("parts planned")
         front_doc, offsets, start, done, total = _run(
             todo, jobs, progress, sum(s.words for s in body),
             lambda: _front(rendered, front, css_urls, setup, print_layout, fetcher),
@@ -172,7 +173,9 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
             for i, page in enumerate(front_doc.pages):
                 for pid in page.anchors:
                     start.setdefault(pid, i)
-        runs = [(path, offsets[first]) for first, (path, _) in sorted(done.items())]
+        runs = [(offsets[first], heads, pieces) for first, (heads, _, pieces)
+                in sorted(done.items())]
+        _phase("parts laid out and stamped, front matter numbered")
         record_originals(Path(tmp))  # the front matter's fonts, laid out here
         try:
             return _join(rendered, size, front_doc, runs, total, start, Path(tmp))
@@ -191,7 +194,8 @@ def _front(rendered: RenderedBook, front: Sequence[Section], css_urls: list[str]
 def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
          front: Callable[[], object], print_layout: bool,
          furnish: Callable[[list[Laid], list[int]], Furnish]
-         ) -> tuple[Any, list[int], dict[str, int], dict[int, tuple[str, int]], int]:
+         ) -> tuple[Any, list[int], dict[str, int],
+                    dict[int, tuple[str, int, tuple[tuple[str, int], ...]]], int]:
     """Parts laid out in a pool; as soon as the parts before a run of parts are done, its first
     page number is known and its heads and numbers are laid out and stamped in the pool too,
     ahead of the parts still waiting (pipelined: the last part's stamping is all that is left
@@ -199,7 +203,8 @@ def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
     jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo) or 1))
     show = sys.stderr.isatty() if progress is None else progress
     laid: dict[int, Laid] = {}
-    stamped: dict[int, tuple[str, int]] = {}  # first part of a run -> (its PDF, its pages)
+    stamped: dict[int, tuple[str, int, tuple[tuple[str, int], ...]]] = {}  # run's first part ->
+    # (its heads' PDF, its pages, each part's PDF and first page in the run)
     offsets: list[int] = []
     start: dict[str, int] = {}
     waiting = deque(todo)  # in book order: the first parts finish first
@@ -221,7 +226,7 @@ def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
                         laid[result.index] = result
                         advance()
                     else:
-                        stamped[result[0]] = result[1], result[2]  # type: ignore[index]
+                        stamped[result[0]] = result[1:]  # type: ignore[index]
                 while len(offsets) in laid:
                     result = laid[len(offsets)]
                     if print_layout and total % 2 == 1:
@@ -300,9 +305,9 @@ def lay_out_part(job: Job) -> Laid:
     return Laid(job.index, job.path, len(doc.pages), starts, sizes)
 
 
-def furnish_part(job: Furnish) -> tuple[int, str, int]:
+def furnish_part(job: Furnish) -> tuple[int, str, int, tuple[tuple[str, int], ...]]:
     """In a worker process: lay out a run of parts' heads and numbers (weasyprint places them,
-    the theme's print.css decides), join the parts and draw the heads over their pages."""
+    the theme's print.css decides) as a PDF of their own, drawn over the parts when joining."""
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
@@ -313,16 +318,8 @@ def furnish_part(job: Furnish) -> tuple[int, str, int]:
     if len(furniture.pages) != job.pages:
         raise RuntimeError(f"parts: furniture of parts from {job.index} has "
                            f"{len(furniture.pages)} pages, the parts {job.pages}")
-    writer = pypdf.PdfWriter()
-    for path, first in job.pieces:
-        while len(writer.pages) < first:
-            writer.add_blank_page(job.width, job.height)  # a right-hand opening (--print)
-        writer.append(pypdf.PdfReader(path))
-    stamps = pypdf.PdfReader(BytesIO(furniture.write_pdf()))
-    for i, page in enumerate(writer.pages):
-        _stamp(writer, page, stamps.pages[i], f"/FicbookFurniture{i}")
-    writer.write(job.path)
-    return job.index, job.path, job.pages
+    furniture.write_pdf(job.path)
+    return job.index, job.path, job.pages, job.pieces
 
 
 def _layout(rendered: RenderedBook, secs: Sequence[Section], css_urls: list[str], setup: str,
@@ -353,25 +350,44 @@ def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, in
 
 
 def _join(rendered: RenderedBook, size: PageSize, front_doc,  # type: ignore[no-untyped-def]
-          runs: list[tuple[str, int]], total: int, start: dict[str, int],
-          fonts: Path) -> bytes:
+          runs: list[tuple[int, str, tuple[tuple[str, int], ...]]], total: int,
+          start: dict[str, int], fonts: Path) -> bytes:
     writer = pypdf.PdfWriter()
     if front_doc is not None:
         writer.append(pypdf.PdfReader(BytesIO(front_doc.write_pdf())))
     width, height = size.width * 72 / 25.4, size.height * 72 / 25.4
-    for path, offset in runs:
+    for offset, heads, pieces in runs:
         while len(writer.pages) < offset:
             writer.add_blank_page(width, height)
-        writer.append(pypdf.PdfReader(path))
+        for path, first in pieces:
+            while len(writer.pages) < offset + first:
+                writer.add_blank_page(width, height)  # a right-hand opening (--print)
+            writer.append(pypdf.PdfReader(path))
+        stamps = pypdf.PdfReader(heads)
+        for i, overlay in enumerate(stamps.pages):
+            _stamp(writer, writer.pages[offset + i], overlay, f"/FicbookFurniture{offset + i}")
     if len(writer.pages) != total:
         raise RuntimeError(f"parts: joined {len(writer.pages)} pages, expected {total}")
+    _phase("joined")
     dropped = share_fonts(writer, fonts)
-    log.debug("PDF: %d per-part font subsets merged", dropped)
+    _phase(f"{dropped} per-part font subsets merged")
     _outline(writer, rendered, start)
     _metadata(writer, rendered)
     out = BytesIO()
     writer.write(out)
+    _phase("written")
     return out.getvalue()
+
+
+def _phase(name: str) -> None:
+    """Timings for -v -v: wall and CPU seconds so far, this process's peak memory."""
+    if log.isEnabledFor(logging.DEBUG):
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        log.debug("PDF parts: %s after %.1f s, %.1f CPU s here (so far), peak %d MB", name,
+                  time.perf_counter() - _STARTED[0], usage.ru_utime + usage.ru_stime,
+                  usage.ru_maxrss // 1024)
 
 
 def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, overlay: pypdf.PageObject,
