@@ -14,7 +14,7 @@ import click
 
 from . import __version__, cli_themes
 from .errors import EXIT_BUILD, EXIT_INPUT, FicbookError
-from .model import Story
+from .model import Story, chapter_label
 from .options import DEFAULT_THEME, BuildOptions
 
 # The readers, the backends and their libraries (lxml, ebooklib, PIL, jinja2, ftfy, ...) load
@@ -31,12 +31,6 @@ def read_story(*args: Any, **kwargs: Any) -> Story:
     from .ingest import read_story as _read_story
 
     return _read_story(*args, **kwargs)
-
-
-def chapter_label(*args: Any) -> str:
-    from .render import chapter_label as _chapter_label
-
-    return _chapter_label(*args)
 
 
 def to_text(xhtml: str) -> str:

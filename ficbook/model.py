@@ -145,6 +145,13 @@ class Book:
         return cls(title=story.metadata.title, stories=(story,), language=story.metadata.language)
 
 
+def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
+    """What a chapter is called in contents and headings when its author gave it no title."""
+    if chapter.title:
+        return chapter.title
+    return story.metadata.title if len(story.chapters) == 1 else f"Chapter {number}"
+
+
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w")
 

@@ -14,7 +14,7 @@ from . import __version__
 from .cover import render_cover
 from .errors import ThemeError
 from .language import direction
-from .model import Asset, Book, Chapter, MatterPage, Page, RenderedBook, Story, TocEntry
+from .model import Asset, Book, MatterPage, Page, RenderedBook, Story, TocEntry, chapter_label
 from .theme import Theme
 
 MEDIA_TYPES = {
@@ -219,12 +219,6 @@ def _plan(index: int, story: Story, multi: bool) -> dict[str, Any]:
         chapters.append((chapter, f"{prefix}-c{n:03d}.xhtml", chapter_label(story, chapter, n)))
     return {"index": index, "story": story, "title_file": f"{prefix}-title.xhtml",
             "chapters": chapters}
-
-
-def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
-    if chapter.title:
-        return chapter.title
-    return story.metadata.title if len(story.chapters) == 1 else f"Chapter {number}"
 
 
 def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:

@@ -26,7 +26,7 @@ class PageSize:
 
     def css(self, mirrored: bool) -> str:
         """The @page rules ficbook owns: size, margins (mirrored for print), base text size."""
-        mm = lambda v: f"{v:.2f}mm"  # noqa: E731
+        mm = _mm
         rules = [f"@page {{ size: {mm(self.width)} {mm(self.height)}; "
                  f"margin: {mm(self.top)} {mm(self.outer)} {mm(self.bottom)} {mm(self.inner)}; }}"]
         if mirrored:
@@ -80,3 +80,7 @@ def parse_page_size(value: str) -> PageSize:
     s = min(width / 148, height / 210)
     return PageSize(key, width, height, top=16 * s, bottom=19 * s, inner=19 * s, outer=14 * s,
                     font_pt=round(max(8.0, min(12.0, 10.5 * s ** 0.5)), 1))
+
+
+def _mm(value: float) -> str:
+    return f"{value:.2f}mm"

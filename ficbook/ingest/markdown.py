@@ -32,15 +32,6 @@ def read_markdown(path: Path) -> Story:
     return parse_markdown(decode(read_bytes(path), path), path)
 
 
-def looks_like_markdown(text: str) -> bool:
-    """Sniff a .txt file: YAML front matter on top, or `#` headings."""
-    lines = text.lstrip("\ufeff").lstrip("\n").split("\n")
-    if lines and lines[0].strip() == "---" and any(
-            re.match(r"^[A-Za-z][\w ]*:\s", line) for line in lines[1:4]):
-        return True
-    return sum(1 for line in lines if re.match(r"^#{1,3} \S", line)) >= 1
-
-
 def parse_markdown(text: str, path: Path | None = None) -> Story:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():

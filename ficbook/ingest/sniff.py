@@ -25,8 +25,6 @@ def sniff(path: Path, suffix_format: str | None) -> str | None:
         from .ao3 import is_ao3  # the readers' modules load only when needed
 
         return "ao3" if is_ao3(text) else "html"
-    from .markdown import looks_like_markdown
-
     if suffix_format == "text" and looks_like_markdown(text):
         return "markdown"
     return None
@@ -46,3 +44,12 @@ def _zip_kind(path: Path) -> str | None:
     except (zipfile.BadZipFile, OSError, KeyError):
         return None
     return None
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Sniff a .txt file: YAML front matter on top, or `#` headings."""
+    lines = text.lstrip("\ufeff").lstrip("\n").split("\n")
+    if lines and lines[0].strip() == "---" and any(
+            re.match(r"^[A-Za-z][\w ]*:\s", line) for line in lines[1:4]):
+        return True
+    return sum(1 for line in lines if re.match(r"^#{1,3} \S", line)) >= 1
