@@ -169,6 +169,7 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
             lambda: _front(rendered, front, css_urls, setup, print_layout, fetcher),
             print_layout, furnish)
         if front:  # again, with the real page numbers
+            front_doc = None  # (two laid-out fronts at once: 100 MB for 300 stories)
             front_doc = _layout(rendered, front, css_urls, setup, print_layout, fetcher, start)
             for i, page in enumerate(front_doc.pages):
                 for pid in page.anchors:
@@ -208,8 +209,10 @@ def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
     offsets: list[int] = []
     start: dict[str, int] = {}
     waiting = deque(todo)  # in book order: the first parts finish first
+    count = len(todo)
+    todo.clear()  # a part's HTML is let go once it is sent (the whole book's, for anthologies)
     batch: list[Laid] = []
-    with _progress(show, len(todo), words) as advance:
+    with _progress(show, count, words) as advance:
         pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
         try:
             submit = pool.submit if pool else _inline
@@ -236,7 +239,7 @@ def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
                         start[pid] = total + page
                     total += result.pages
                     batch.append(result)
-                if batch and (len(offsets) == len(todo) or
+                if batch and (len(offsets) == count or
                               total - offsets[batch[0].index] >= FURNISH_PAGES):
                     running.add(submit(furnish_part, furnish(batch, offsets)))
                     batch = []
