@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -318,8 +319,13 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(pdf_parts, "FURNISH_PAGES", 3)  # heads stamped a few parts at a time
     calls: list[int] = []
     real = pdf_parts.plan_parts
-    monkeypatch.setattr(pdf_parts, "plan_parts",
-                        lambda *a, **k: calls.append(len(planned := real(*a, **k))) or planned)
+
+    def plan(*args: Any, **kwargs: Any) -> Any:
+        planned = real(*args, **kwargs)
+        calls.append(len(planned))
+        return planned
+
+    monkeypatch.setattr(pdf_parts, "plan_parts", plan)
     parts = build([LONG], tmp_path / "parts.pdf", pdf_options(print_layout=print_layout))[0]
     assert calls and calls[0] >= 3  # several parts, each numbered and headed on its own
     a, b = pypdf.PdfReader(one), pypdf.PdfReader(parts)
