@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -108,33 +110,65 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
     return build_book(book, target, options)
 
 
+PARALLEL_READ_MIN = 24  # below this, starting worker processes costs more than it saves
+
+
 def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: bool = True,
                  labels: Sequence[str] | None = None,
                  config: Path | None = None) -> list[Story]:
     """Read every story; if any fail, one error that lists each failure (and duplicates)."""
-    stories: list[Story] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
+    todo: list[tuple[int, Path]] = []
     for n, path in enumerate(paths):
         label = labels[n] if labels else str(path)
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if digest in seen:
-                problems.append(f"{label}: duplicate story: the same text as {seen[digest]}")
-                continue
-            seen[digest] = label
-            stories.append(read_story_cached(path, reader) if cache else read_story(path, reader))
         except FileNotFoundError:
             problems.append(f"{label}: no such file")
+            continue
         except OSError as exc:
             problems.append(f"{label}: cannot be read: {exc.strerror}")
-        except FicbookError as exc:
-            problems.append(f"{label}: {exc.message}" if labels else str(exc))
+            continue
+        if digest in seen:
+            problems.append(f"{label}: duplicate story: the same text as {seen[digest]}")
+            continue
+        seen[digest] = label
+        todo.append((n, path))
+    stories: list[Story] = []
+    for (n, path), outcome in zip(todo, _read_all([p for _, p in todo], reader, cache),
+                                  strict=True):
+        if isinstance(outcome, Story):
+            stories.append(outcome)
+        else:
+            label = labels[n] if labels else str(path)
+            problems.append(f"{label}: {outcome}" if labels else f"{path}: {outcome}")
     if problems:
         if len(problems) == 1 and config is None:
             raise InputError(None, problems[0])
         raise ConfigError(config, problems)
     return stories
+
+
+def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story | str]:
+    """Each story, or the one-line reason it could not be read; on every core for many."""
+    cores = os.cpu_count() or 1
+    if len(paths) < PARALLEL_READ_MIN or cores < 2:
+        return [_read_one(p, reader, cache) for p in paths]
+    with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
+        return list(pool.map(_read_one, paths, [reader] * len(paths), [cache] * len(paths),
+                             chunksize=8))
+
+
+def _read_one(path: Path, reader: str | None, cache: bool) -> Story | str:
+    try:
+        return read_story_cached(path, reader) if cache else read_story(path, reader)
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    except FicbookError as exc:
+        return exc.message
 
 
 def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = None,

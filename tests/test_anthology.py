@@ -221,3 +221,23 @@ def test_new_anthology_scaffolds_a_buildable_file(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["build", str(tmp_path / "anthology.toml"), "-o",
                                  str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+
+
+def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path: Path) -> None:
+    from ficbook.build import PARALLEL_READ_MIN, read_stories
+    from ficbook.errors import FicbookError
+
+    paths = []
+    for n in range(PARALLEL_READ_MIN + 6):
+        path = tmp_path / f"s{n:02d}.txt"
+        path.write_text(f"Title: Story {n}\nAuthor: a{n}\n\nWords for story {n}.\n")
+        paths.append(path)
+    assert [s.metadata.title for s in read_stories(paths, cache=False)] == [
+        f"Story {n}" for n in range(len(paths))]
+    paths[3].write_text("")
+    paths[17].write_text("Title: Only a header\n")
+    with pytest.raises(FicbookError) as caught:
+        read_stories(paths, cache=False)
+    message = str(caught.value)
+    assert "s03.txt: the file is empty" in message
+    assert "s17.txt: the header has no story under it" in message
