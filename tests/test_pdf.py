@@ -35,14 +35,20 @@ def pdf_options(**kw: object) -> BuildOptions:
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every sample and the seed in A5; the short sample in every page size and for print."""
+    """Every sample, the sample anthology and the seed in A5 and in every page size; the long
+    sample for print."""
     out = tmp_path_factory.mktemp("pdfs")
     built = {}
-    for src in [*sorted(SAMPLES.glob("*.txt")), *([SEED_POST] if SEED_POST.is_file() else [])]:
-        built[src.name] = build([src], out / f"{src.stem}.pdf", pdf_options())[0]
+    sources = [*sorted(SAMPLES.glob("*.txt")), SAMPLES / "anthology" / "anthology.toml",
+               *([SEED_POST] if SEED_POST.is_file() else [])]
+    for src in sources:
+        name = src.parent.name if src.suffix == ".toml" else src.name
+        built[name] = build([src], out / f"{src.stem}.pdf", pdf_options())[0]
+        for size in [*PAGE_SIZES, "140x216mm"]:
+            built[f"{name}@{size}"] = build([src], out / f"{src.stem}-{size}.pdf",
+                                            pdf_options(page_size=size))[0]
     for size in [*PAGE_SIZES, "140x216mm"]:
-        built[f"short@{size}"] = build([SHORT], out / f"short-{size}.pdf",
-                                       pdf_options(page_size=size))[0]
+        built[f"short@{size}"] = built[f"{SHORT.name}@{size}"]
     built["long@print"] = build([LONG], out / "long-print.pdf",
                                 pdf_options(print_layout=True, page_size="6x9in"))[0]
     return built
@@ -142,11 +148,14 @@ def test_qpdf_check_passes(pdfs: dict[str, Path]) -> None:
 
 
 def test_page_sizes(pdfs: dict[str, Path]) -> None:
-    for size in [*PAGE_SIZES, "140x216mm"]:
-        expected = parse_page_size(size)
-        box = pypdf.PdfReader(pdfs[f"short@{size}"]).pages[0].mediabox
-        assert float(box.width) == pytest.approx(expected.width * MM, abs=0.5), size
-        assert float(box.height) == pytest.approx(expected.height * MM, abs=0.5), size
+    sizes = [*PAGE_SIZES, "140x216mm"]
+    for name, path in pdfs.items():
+        if name.partition("@")[2] not in sizes:
+            continue  # A5 books, and the long sample laid out for print
+        expected = parse_page_size(name.partition("@")[2])
+        for page in pypdf.PdfReader(path).pages:
+            assert float(page.mediabox.width) == pytest.approx(expected.width * MM, abs=0.5), name
+            assert float(page.mediabox.height) == pytest.approx(expected.height * MM, abs=0.5), name
     a5 = pypdf.PdfReader(pdfs[SHORT.name]).pages[0].mediabox
     assert (round(float(a5.width)), round(float(a5.height))) == (420, 595)  # the default
 
