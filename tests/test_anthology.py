@@ -241,3 +241,30 @@ def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path:
     message = str(caught.value)
     assert "s03.txt: the file is empty" in message
     assert "s17.txt: the header has no story under it" in message
+
+
+def test_the_anthology_as_a_pdf_has_a_nested_outline_and_every_story(anthology: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    from ficbook.options import BuildOptions
+
+    folder = anthology.parent.parent
+    [pdf] = build([folder / "anthology.toml"], folder / "pdf", BuildOptions(formats=("pdf",)))
+    reader = pypdf.PdfReader(pdf)
+
+    def titles(items: list[object]) -> list[object]:
+        return [titles(i) if isinstance(i, list) else i.title for i in items]  # type: ignore[attr-defined]
+
+    # book > section > story > chapter
+    book_title, book = titles(reader.outline)
+    assert book_title == "Test Fest 2026"
+    assert [t for t in book if isinstance(t, str)] == [
+        "A Word First", "Contents", "Hollow Pines", "Lantern Street", "The Meridian Chronicles",
+        "Tidewater", "With Thanks", "Contributors", "Colophon"]
+    tidewater = book[book.index("Tidewater") + 1]
+    assert "Story Number 12" in tidewater
+    story12 = tidewater[tidewater.index("Story Number 12") + 1]
+    assert story12 == ["Chapter 1", "Chapter 2: The Second"]
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for n in (1, 12, 38):
+        assert f"Story Number {n:02d}" in text
+    assert "Contributors" in text
