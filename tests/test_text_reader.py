@@ -164,3 +164,23 @@ def test_empty_and_header_only_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "header.txt").write_text("Title: T\nAuthor: a\n")
     with pytest.raises(InputError, match="no story under it"):
         read_story(tmp_path / "header.txt")
+
+
+@pytest.mark.parametrize("line", [
+    "Prologue to a disaster, that was what the meeting was.",
+    "Epilogue: nobody ever reads those, she thought, and turned the page…",
+    "Interlude music played softly while they waited.",
+    "Part 2 of the plan was simple: run.",
+    "Chapter 3 of the manual said nothing useful about dragons.",
+    "Part two of me wanted to leave.",
+])
+def test_sentences_starting_with_chapter_words_stay_prose(line: str) -> None:
+    story = parse_text(f"Title: T\n\nFirst.\n\n{line}\n\nLast.\n")
+    assert len(story.chapters) == 1 and line.split()[0] in story.chapters[0].body
+
+
+@pytest.mark.parametrize("line", ["Chapter 2.", "Part Two: The Return", "Epilogue",
+                                  "Chapter 12 - Home Again", "~ Chapter 3 ~"])
+def test_short_headings_still_split_chapters(line: str) -> None:
+    story = parse_text(f"Title: T\n\nChapter 1\n\nFirst.\n\n{line}\n\nLast.\n")
+    assert len(story.chapters) == 2

@@ -20,7 +20,7 @@ from .. import xhtml
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from .header import metadata_from_fields, parse_header
-from .text import _CHAPTER, _END_MARK, _MAX_HEADING, SCENE_BREAK, is_scene_break
+from .text import _CHAPTER, _END_MARK, SCENE_BREAK, is_chapter_heading, is_scene_break
 
 HTML_PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                                    recover=True, default_doctype=False)
@@ -277,7 +277,7 @@ def chapters_from_blocks(blocks: list[Block], title: str = "", *, headings: bool
             continue
         is_heading = (block.kind == "heading" and block.level == top) or (
             headings and block.kind == "p" and "<br" not in block.html and _BR not in block.html
-            and len(text) <= _MAX_HEADING and _CHAPTER.match(text) is not None)
+            and is_chapter_heading(text))
         if is_heading:
             if not started and not body and not chapters and _same(text, title):
                 continue  # the story's title repeated over the text

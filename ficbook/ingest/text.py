@@ -35,6 +35,18 @@ _OXO = re.compile(r"^[\W_]*[oO0xX](?:[\W_]*[oO0xX])*[\W_]*$")
 _MAX_HEADING = 90
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*$")
+
+
+def is_chapter_heading(line: str) -> bool:
+    """`Chapter 2: Title`, `Part Two`, `Epilogue`; not a sentence that starts with those words
+    ("Part 2 of the plan was simple: run.")."""
+    text = line.strip()
+    if len(text) > _MAX_HEADING or not _CHAPTER.match(text):
+        return False
+    return not (_SENTENCE_END.search(text) and len(text.split()) > 4)
+
+
 def is_scene_break(line: str) -> bool:
     """`* * *`, `~*~`, `---`, `-x-`, `o0o`, `oOo`, `xXx`, centred glyph runs."""
     s = line.strip()
@@ -157,7 +169,7 @@ def _chapters(blocks: list[list[str]]) -> tuple[list[Chapter], str]:
             if body and body[-1] != SCENE_BREAK:
                 body.append(SCENE_BREAK)
             continue
-        if len(block) <= 2 and len(first) <= _MAX_HEADING and _CHAPTER.match(first):
+        if len(block) <= 2 and is_chapter_heading(first):
             flush()
             title = _heading(block)
             body = []
