@@ -14,7 +14,7 @@ from pathlib import Path
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
 from .cache import read_story_cached
-from .chapters import chapter_files, read_chapter_folder
+from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
 from .ingest import read_story
@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 
 def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dict[str, Path]:
     """Where each format goes: a folder (name from title and author) or a named file."""
-    if output is not None and output.suffix.lower().lstrip(".") in BACKENDS and len(formats) == 1:
-        return {formats[0]: output}
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if output is not None and suffix in BACKENDS:
+        if len(formats) == 1 and suffix != formats[0]:
+            raise InputError(output, f"names a .{suffix} file but the format is {formats[0]}")
+        # book.epub with -f epub,pdf: book.epub and book.pdf side by side.
+        return {fmt: output.with_suffix(f".{fmt}") for fmt in formats}
     folder = output if output is not None else Path.cwd()
     # An anthology is named for its editors (or its title alone), a story for its author.
     stem = book_stem(book.title, book.editors if book.is_anthology else book.authors)
@@ -99,8 +103,13 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
         return build_anthology(spec, target, options, explicit=explicit, cache=cache)
     if len(paths) == 1 and not (title or subtitle or editors):
         if paths[0].is_dir():
-            if not chapter_files(paths[0]):
+            files = chapter_files(paths[0])
+            if not files:
                 raise InputError(paths[0], f"a folder with no story files and no {CONFIG_NAME}")
+            if not is_chapter_folder(files):
+                raise InputError(paths[0], "a folder of separate stories, not numbered chapter "
+                                           "files: use `ficbook batch` for one book each, or "
+                                           "list them for one anthology")
             story = read_chapter_folder(paths[0], options.reader)  # ch01.txt, ch02.txt, ...
         else:
             story = read_story(paths[0], options.reader)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from dataclasses import asdict
@@ -77,6 +78,17 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # `ficbook info story.txt | head`: the reader left; nothing more to say.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except OSError as exc:
+            # The disk or the output folder, not ficbook: say which file and why.
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"ficbook: error: {where}cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_BUILD)
         except Exception as exc:
             # A bug in ficbook, not in the input: still one line, and how to learn more.
             if ctx.obj and ctx.obj.get("debug"):

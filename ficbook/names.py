@@ -17,6 +17,7 @@ def safe_stem(text: str, fallback: str = "book") -> str:
     # Drop control, format (zero-width, bidi overrides) and unassigned characters.
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = _UNSAFE.sub(" ", text)
+    text = re.sub(r"\.{2,}", "…", text)  # no ".." in a name, even a harmless one
     text = " ".join(text.split()).strip(" .-")
     while text.encode()[:MAX_NAME_BYTES] != text.encode():
         text = text[:-1]

@@ -77,3 +77,28 @@ def test_console_script_is_installed() -> None:
     proc = subprocess.run(["ficbook", "--version"], capture_output=True, text=True, check=False,
                           cwd=ROOT)
     assert proc.returncode == 0 and proc.stdout.startswith("ficbook, version")
+
+
+def test_mistakes_a_new_user_made_get_clear_answers(tmp_path: Path) -> None:
+    (tmp_path / "st").mkdir()
+    (tmp_path / "st" / "a.txt").write_text("Title: A\nAuthor: x\n\nOne.\n")
+    (tmp_path / "st" / "b.txt").write_text("Title: B\nAuthor: y\n\nTwo.\n")
+    folder = run("build", "st", cwd=tmp_path)  # separate stories are not one book
+    assert folder.returncode == 3 and "use `ficbook batch`" in folder.stderr
+    wrong = run("build", "st/a.txt", "-o", "x.pdf", "-f", "epub", cwd=tmp_path)
+    assert wrong.returncode == 3 and "names a .pdf file but the format is epub" in wrong.stderr
+    both = run("build", "st/a.txt", "-o", "out/book.epub", "-f", "epub,pdf", cwd=tmp_path)
+    assert both.returncode == 0, both.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book.epub", "book.pdf"]
+    (tmp_path / "junk.txt").write_bytes(bytes(range(256)) * 8)
+    junk = run("build", "junk.txt", cwd=tmp_path)
+    assert junk.returncode == 3 and "not a text file" in junk.stderr
+    nowhere = run("build", "st/a.txt", "-o", "/proc/no-such-folder/", cwd=tmp_path)
+    assert nowhere.returncode == 4 and nowhere.stderr.startswith("ficbook: error: /proc/")
+    assert "internal error" not in nowhere.stderr and "Traceback" not in nowhere.stderr
+
+
+def test_piping_into_head_is_quiet(tmp_path: Path) -> None:
+    proc = subprocess.run(f"{sys.executable} -m ficbook info --json {SAMPLE} | head -c 10",
+                          shell=True, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert proc.stderr == "" and proc.stdout == '{\n  "sourc'

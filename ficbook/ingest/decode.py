@@ -43,6 +43,8 @@ def read_bytes(path: Path) -> bytes:
 
 def decode(data: bytes, path: Path | None = None) -> str:
     """Decode story bytes to text with normalised newlines."""
+    if _looks_binary(data):
+        raise InputError(path, "not a text file (it holds binary data): is it the story?")
     text = _decode(data, path)
     # Repair text that was decoded wrongly before it reached us (UTF-8 read as cp1252).
     text = ftfy.fix_encoding(text)
@@ -71,3 +73,14 @@ def _decode(data: bytes, path: Path | None) -> str:
     except (UnicodeDecodeError, LookupError):
         log.warning("%s: undecodable bytes replaced with \ufffd", path or "input")
         return data.decode("cp1252", errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes outside UTF-16/32, or mostly control bytes: an image, archive or program."""
+    head = data[:8192]
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return len(head) > 0 and controls / len(head) > 0.1
