@@ -184,3 +184,15 @@ def test_sentences_starting_with_chapter_words_stay_prose(line: str) -> None:
 def test_short_headings_still_split_chapters(line: str) -> None:
     story = parse_text(f"Title: T\n\nChapter 1\n\nFirst.\n\n{line}\n\nLast.\n")
     assert len(story.chapters) == 2
+
+
+@pytest.mark.parametrize("width", [60, 72, 100, 120])
+def test_hard_wrapping_at_any_usual_width_is_undone(width: int) -> None:
+    import textwrap
+
+    sentence = ("the tide went out of the bay the way it always did slowly and then all at "
+                "once as though someone had pulled a plug at the bottom of the world")
+    words = sentence.split()
+    paragraphs = [" ".join(words[(n + i) % len(words)] for i in range(150)) for n in range(3)]
+    story = parse_text("Title: W\n\n" + "\n\n".join(textwrap.fill(p, width) for p in paragraphs))
+    assert story.chapters[0].body.count("<p>") == 3 and "<br/>" not in story.chapters[0].body

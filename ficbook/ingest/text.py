@@ -33,6 +33,7 @@ _END_MARK = re.compile(
 _GLYPHS = re.compile(r"^[^\w\s\"'“”‘’«»()\[\]?!,;:]+(?:\s+[^\w\s\"'“”‘’«»()\[\]?!,;:]+)*$")
 _OXO = re.compile(r"^[\W_]*[oO0xX](?:[\W_]*[oO0xX])*[\W_]*$")
 _MAX_HEADING = 90
+MAX_WRAP = 120  # hard-wrapped posts break lines at 60-120 columns; longer lines are paragraphs
 
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*$")
@@ -108,14 +109,14 @@ def _wrap_width(blocks: list[list[str]]) -> int:
     if len(lengths) < 3:
         return 0
     width = int(statistics.quantiles(lengths, n=10)[8]) if len(lengths) >= 10 else max(lengths)
-    return width if 40 <= width <= 100 else 0
+    return width if 40 <= width <= MAX_WRAP else 0
 
 
 def _block_paragraphs(block: list[str], width: int) -> list[str]:
     """One block of lines -> paragraphs of inline text ("\n" marks a kept line break)."""
     if len(block) == 1:
         return [block[0].strip()]
-    if all(len(line) > 100 for line in block[:-1]) and not width:
+    if all(len(line) > MAX_WRAP for line in block[:-1]) and not width:
         # One long line per paragraph, no blank lines between them.
         return [line.strip() for line in block]
     if width and all(len(line) >= width - 20 for line in block[:-1]):
