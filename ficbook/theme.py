@@ -111,10 +111,12 @@ def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None)
             config = _read_toml(current / "theme.toml")
     chosen = dict(defaults)
     for key, value in (options or {}).items():
+        # The mistake is in the option given (command line or anthology.toml), not in the
+        # theme's own file: name the theme, not its theme.toml.
         if key not in defaults:
-            raise ThemeError(folder / "theme.toml", f"unknown theme option '{key}' "
+            raise ThemeError(None, f"unknown theme option '{key}' for theme '{name}' "
                              f"(options: {', '.join(sorted(defaults)) or 'none'})")
-        _check_type(folder / "theme.toml", key, value, defaults[key])
+        _check_type(None, key, value, defaults[key])
         chosen[key] = value
     return Theme(
         name=str(top.get("name", folder.name)),
@@ -126,7 +128,7 @@ def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None)
     )
 
 
-def _check_type(path: Path, key: str, value: Any, default: Any) -> None:
+def _check_type(path: Path | None, key: str, value: Any, default: Any) -> None:
     """An option keeps its default's type (a whole number may stand for a number)."""
     if default is None:
         return
