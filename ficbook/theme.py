@@ -116,7 +116,7 @@ def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None)
         if key not in defaults:
             raise ThemeError(None, f"unknown theme option '{key}' for theme '{name}' "
                              f"(options: {', '.join(sorted(defaults)) or 'none'})")
-        _check_type(None, key, value, defaults[key])
+        _check_type(key, value, defaults[key])
         chosen[key] = value
     return Theme(
         name=str(top.get("name", folder.name)),
@@ -128,7 +128,7 @@ def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None)
     )
 
 
-def _check_type(path: Path | None, key: str, value: Any, default: Any) -> None:
+def _check_type(key: str, value: Any, default: Any) -> None:
     """An option keeps its default's type (a whole number may stand for a number)."""
     if default is None:
         return
@@ -139,7 +139,7 @@ def _check_type(path: Path | None, key: str, value: Any, default: Any) -> None:
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise ThemeError(path, f"theme option '{key}' must be {_kind(default)}, not {value!r}")
+        raise ThemeError(None, f"theme option '{key}' must be {_kind(default)}, not {value!r}")
 
 
 def _kind(value: Any) -> str:
