@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
+from archives import CONTAINER, OPF, epub
 
 from ficbook.errors import InputError
 from ficbook.ingest import read_story
 from ficbook.ingest.archive import MAX_ENTRY_BYTES
-
-CONTAINER = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
-             'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" '
-             'media-type="application/oebps-package+xml"/></rootfiles></container>')
-OPF = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
-       '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title>'
-       '</metadata><manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/>'
-       '</manifest><spine><itemref idref="c"/></spine></package>')
-
-
-def epub(path: Path, entries: dict[str, str | bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/epub+zip")
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return path
 
 
 def test_epub_with_parent_paths_is_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from archives import CONTAINER, epub, opf
 from conftest import FIXTURES
 
 from ficbook import build, read_story
@@ -14,36 +15,17 @@ from ficbook.ingest.archive import MAX_ENTRIES
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
-CONTAINER = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
-             'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" '
-             'media-type="application/oebps-package+xml"/></rootfiles></container>')
 LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'
                     for n in range(1, 10))
           + "]>")
 
 
-def opf(title: str = "T") -> str:
-    return ('<?xml version="1.0"?>' + LAUGHS + '<package xmlns="http://www.idpf.org/2007/opf" '
-            'version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f'<dc:title>{title}</dc:title></metadata><manifest><item id="c" href="c.xhtml" '
-            'media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/>'
-            '</spine></package>')
-
-
-def archive(path: Path, entries: dict[str, str | bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/epub+zip")
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return path
-
-
 def test_billion_laughs_in_an_epub_are_not_expanded(tmp_path: Path) -> None:
     page = ('<?xml version="1.0"?>' + LAUGHS + '<html xmlns="http://www.w3.org/1999/xhtml">'
             "<body><h1>One</h1><p>Hello &lol9; there</p></body></html>")
-    book = archive(tmp_path / "lol.epub", {"META-INF/container.xml": CONTAINER,
-                                           "content.opf": opf("&lol9;"), "c.xhtml": page})
+    book = epub(tmp_path / "lol.epub", {"META-INF/container.xml": CONTAINER,
+                                           "content.opf": opf("&lol9;", LAUGHS), "c.xhtml": page})
     try:
         story = read_story(book)
     except InputError:
@@ -52,10 +34,10 @@ def test_billion_laughs_in_an_epub_are_not_expanded(tmp_path: Path) -> None:
 
 
 def test_absurd_entry_counts_are_refused(tmp_path: Path) -> None:
-    entries: dict[str, str | bytes] = {"META-INF/container.xml": CONTAINER, "content.opf": opf()}
+    entries: dict[str, str | bytes] = {"META-INF/container.xml": CONTAINER, "content.opf": opf(doctype=LAUGHS)}
     entries.update({f"junk/{n}.txt": "" for n in range(MAX_ENTRIES + 1)})
     with pytest.raises(InputError, match="files"):
-        read_story(archive(tmp_path / "many.epub", entries))
+        read_story(epub(tmp_path / "many.epub", entries))
 
 
 def test_docx_with_external_entities_and_parent_paths(tmp_path: Path) -> None:
@@ -85,8 +67,8 @@ def test_docx_with_external_entities_and_parent_paths(tmp_path: Path) -> None:
 
 def test_mixed_encodings_in_one_anthology(tmp_path: Path) -> None:
     posts = FIXTURES / "posts"
-    [epub] = build([posts / "crlf-cp1252.txt", posts / "utf16-bom.txt",
+    [book] = build([posts / "crlf-cp1252.txt", posts / "utf16-bom.txt",
                     posts / "hardwrapped.txt"], tmp_path, title="Mixed Bag")
-    with zipfile.ZipFile(epub) as z:
+    with zipfile.ZipFile(book) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
     assert "Café" in text and "Snow on the Signal Box" in text and "\ufffd" not in text
