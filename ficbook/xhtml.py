@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import lxml.etree as etree
 import lxml.html
@@ -291,11 +290,6 @@ def _serialise_children(root: lxml.html.HtmlElement) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def paragraphs(blocks: Iterable[str]) -> str:
-    """Wrap inline fragments as <p> elements (they were sanitized by `clean`)."""
-    return "".join(f"<p>{b}</p>" for b in blocks if b)
 
 
 def to_text(xhtml: str) -> str:
