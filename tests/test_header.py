@@ -89,13 +89,13 @@ def test_series_part_number() -> None:
 
 
 def test_subject_line_is_recognised_and_not_body() -> None:
-    header = parse_header("BtVS Fic: Leaving Home\n\nTitle: Leaving Home\nAuthor: x\n\nBody.".split("\n"))
+    header = parse_header(["BtVS Fic: Leaving Home", "", "Title: Leaving Home", "Author: x", "", "Body."])
     assert header.subject == "BtVS Fic: Leaving Home"
     assert header.body_start == 5
 
 
 def test_prose_without_a_header_is_not_a_header() -> None:
-    header = parse_header("She said: no.\nThen she left.\n\nMore.".split("\n"))
+    header = parse_header(["She said: no.", "Then she left.", "", "More."])
     assert not header
     assert header.body_start == 0
 
@@ -110,7 +110,7 @@ def test_inline_markup_leaves_usernames_alone() -> None:
 
 
 def test_dialogue_opening_the_story_is_not_a_header_field() -> None:
-    header = parse_header("Title: T\nAuthor: a\n\nMom: Dinner's ready!\n\nShe ran.".split("\n"))
+    header = parse_header(["Title: T", "Author: a", "", "Mom: Dinner's ready!", "", "She ran."])
     assert [k for k, _ in header.fields] == ["Title", "Author"]
     assert header.body_start == 3
 
