@@ -88,8 +88,7 @@ def render(book: Book, theme: Theme) -> RenderedBook:
 
     def page(template: str, filename: str, title: str, kind: str, landmark: str = "",
              story_index: int | None = None, **context: Any) -> Page:
-        depth = filename.count("/")
-        rel = "../" * depth
+        rel = rel_of(filename)
         context.setdefault("lang", book.language)
         story_ctx = context.get("story")
         sample = story_ctx.chapters[0].body if story_ctx is not None else book.title
@@ -129,6 +128,7 @@ def render(book: Book, theme: Theme) -> RenderedBook:
              plans=plans, groups=groups if multi else [], front=front, back=back,
              contributors_file=CONTRIBUTORS_FILE if contributors else "")
     story_toc: dict[int, TocEntry] = {}
+    body_started = False  # the first chapter of the book is the bodymatter landmark
     section_of = {g["plans"][0]["index"]: g for g in groups if g["title"]}
     for plan in plans:
         story: Story = plan["story"]
@@ -142,10 +142,9 @@ def render(book: Book, theme: Theme) -> RenderedBook:
                           lang=story.metadata.language, counted=counted)
         children = []
         for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
-            first_body = not any(p.landmark == "bodymatter" for p in pages)
             last = n == len(plan["chapters"])
             page("chapter.xhtml", filename, label, "chapter",
-                 landmark="bodymatter" if first_body else "", story_index=plan["index"],
+                 landmark="" if body_started else "bodymatter", story_index=plan["index"],
                  story=story, chapter=chapter, heading=label, number=n,
                  end_mark=story.end_mark if last else "", lang=story.metadata.language,
                  body=Markup(_relink_images(chapter.body, rel_of(filename))),
@@ -153,15 +152,15 @@ def render(book: Book, theme: Theme) -> RenderedBook:
                  notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
                  story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
             children.append(TocEntry(label, filename))
+            body_started = True
         if multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
             story_toc[plan["index"]] = TocEntry(story.metadata.title, title_page.filename,
                                                 tuple(children) if len(children) > 1 else ())
-        elif len(children) > 1:
-            toc.append(TocEntry(story.metadata.title, title_page.filename))
-            toc.extend(children)
         else:
             toc.append(TocEntry(story.metadata.title, title_page.filename))
+            if len(children) > 1:
+                toc.extend(children)
     for group in groups if multi else []:
         entries = tuple(story_toc[p["index"]] for p in group["plans"])
         if group["title"]:
