@@ -125,6 +125,9 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     # Finished books are named in input order, not finishing order, so two stories with the
     # same title and author get the same names on every run, however many jobs there are.
     ready: dict[int, tuple[Path, str, tuple[str, tuple[str, ...], list[str]]]] = {}
+    # Which input each book file in the folder belongs to, kept up to date as books are placed
+    # (asking the manifest afresh for every book made a batch of thousands quadratic).
+    owners = {name: k for k, entry in books.items() for name in entry.get("outputs", [])}
     nameless: set[int] = set()  # failed: they take no name
     next_up = 0
 
@@ -140,7 +143,7 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
             else:
                 return
             path, key, (title, authors, temps) = ready.pop(i)
-            finals = _place(output, books, path, title, authors, temps)
+            finals = _place(output, books, owners, _id(path), book_stem(title, authors), temps)
             books[_id(path)] = {"key": key, "outputs": [p.name for p in finals]}
             result.built.append((path, finals))
             next_up = i + 1
@@ -151,9 +154,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
             if isinstance(outcome, str):
                 result.failed.append((path, outcome))
                 nameless.add(order[path])
-                if outcome.startswith("internal error"):
-                    books.pop(_id(path), None)  # maybe the machine, not the story: retry
-                else:
+                _disown(owners, books.pop(_id(path), {}))
+                if not outcome.startswith("internal error"):  # that may be the machine: retry
                     books[_id(path)] = {"key": key, "error": outcome, "outputs": []}
             else:
                 ready[order[path]] = (path, key, outcome)
@@ -232,27 +234,32 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
         return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def _place(output: Path, books: dict[str, Any], path: Path, title: str,
-           authors: tuple[str, ...], temps: list[str]) -> list[Path]:
+def _place(output: Path, books: dict[str, Any], owners: dict[str, str], me: str, stem: str,
+           temps: list[str]) -> list[Path]:
     """Rename finished files to '<Title> - <Author>.<fmt>', never over another input's book."""
-    mine = set(books.get(_id(path), {}).get("outputs", []))
-    others = {n for k, e in books.items() if k != _id(path) for n in e.get("outputs", [])}
-    stem = book_stem(title, authors)
-    finals: list[Path] = []
+    mine = set(books.get(me, {}).get("outputs", []))
     n = 1
     while True:
         candidate = stem if n == 1 else f"{stem} ({n})"
         names = [f"{candidate}{Path(t).suffix}" for t in temps]
-        if all(name in mine or (name not in others and not (output / name).exists())
+        if all(name in mine or (owners.get(name, me) == me and not (output / name).exists())
                for name in names):
             break
         n += 1
+    finals: list[Path] = []
     for temp, name in zip(temps, names, strict=True):
         os.replace(temp, output / name)
         finals.append(output / name)
+        owners[name] = me
     for stale in mine - set(names):
         (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
+        owners.pop(stale, None)
     return finals
+
+
+def _disown(owners: dict[str, str], entry: dict[str, Any]) -> None:
+    for name in entry.get("outputs", []):
+        owners.pop(name, None)
 
 
 def _load_manifest(output: Path) -> dict[str, Any]:

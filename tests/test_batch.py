@@ -122,3 +122,18 @@ def test_batch_takes_pdf_options_and_checks_the_theme_once(tmp_path: Path) -> No
     assert ok.exit_code == 0, ok.output
     assert sorted(p.name for p in (tmp_path / "out").glob("Alpha*")) == [
         "Alpha - amy.epub", "Alpha - amy.pdf"]
+
+
+def test_a_retitled_story_frees_its_old_name_for_another(saved: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    batch([saved], library, jobs=2)
+    (saved / "two.txt").write_text(story("Two, Revised", "bob"))
+    (saved / "four.txt").write_text(story("One"))  # a third "One - amy": it takes (3)
+    second = batch([saved], library, jobs=2)
+    assert sorted(p.name for p, _ in second.built) == ["four.txt", "two.txt"]
+    books = sorted(p.name for p in library.glob("*.epub"))
+    assert books == ["One - amy (2).epub", "One - amy (3).epub", "One - amy.epub",
+                     "Three - amy.epub", "Two, Revised - bob.epub"]
+    (saved / "five.txt").write_text(story("Two", "bob"))  # the freed name is free again
+    third = batch([saved], library, jobs=1)
+    assert [fs[0].name for _, fs in third.built] == ["Two - bob.epub"]
