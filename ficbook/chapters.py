@@ -58,10 +58,12 @@ def is_chapter_folder(files: Sequence[Path]) -> bool:
     ordered = sorted(files, key=lambda f: _number(f) or ("", 0))
     try:
         first = _header_title(ordered[0])
-        later = [_header_title(f) for f in ordered[1:]]
+        # Lazily: a folder of numbered but unrelated stories (0001.txt ... 3000.txt) is told
+        # apart at its second file, not after reading every header.
+        return all(t is None or (first is not None and _base(t) == _base(first))
+                   for t in map(_header_title, ordered[1:]))
     except OSError:
         return False
-    return all(t is None or (first is not None and _base(t) == _base(first)) for t in later)
 
 
 def group_chapter_folders(files: Sequence[Path]) -> list[Path]:
@@ -70,12 +72,8 @@ def group_chapter_folders(files: Sequence[Path]) -> list[Path]:
     for f in files:
         by_folder[f.parent].append(f)
     folders = {d for d, members in by_folder.items() if is_chapter_folder(members)}
-    units: list[Path] = []
-    for f in files:
-        unit = f.parent if f.parent in folders else f
-        if unit not in units:
-            units.append(unit)
-    return units
+    units = dict.fromkeys(f.parent if f.parent in folders else f for f in files)
+    return list(units)
 
 
 def chapter_files(folder: Path) -> list[Path]:

@@ -137,3 +137,24 @@ def test_a_retitled_story_frees_its_old_name_for_another(saved: Path, tmp_path: 
     (saved / "five.txt").write_text(story("Two", "bob"))  # the freed name is free again
     third = batch([saved], library, jobs=1)
     assert [fs[0].name for _, fs in third.built] == ["Two - bob.epub"]
+
+
+def test_numbered_unrelated_stories_are_told_apart_at_the_second_header(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A saved-fics folder of 0001.txt ... 3000.txt must not cost a header read per file."""
+    from ficbook import chapters
+
+    files = []
+    for n in range(1, 51):
+        files.append(tmp_path / f"{n:04d}.txt")
+        files[-1].write_text(story(f"Story {n} of Many Different Names"))
+    read: list[Path] = []
+    real = chapters._header_title
+
+    def counting(path: Path) -> str | None:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(chapters, "_header_title", counting)
+    assert chapters.group_chapter_folders(files) == files
+    assert read == files[:2]

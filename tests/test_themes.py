@@ -246,7 +246,10 @@ def test_generated_cover_is_deterministic_and_legible_as_a_thumbnail(name: str) 
     theme = load_theme(name)
     first, second = render_cover(book, theme), render_cover(book, theme)
     assert first.data == second.data and first.media_type == "image/png"
-    image = Image.open(io.BytesIO(first.data)).convert("RGB")
+    Image.open(io.BytesIO(first.data)).verify()  # chunk checksums, as a strict reader would
+    paletted = Image.open(io.BytesIO(first.data))
+    assert paletted.mode == "P" and len(paletted.getpalette() or ()) == 16 * 3  # a small file
+    image = paletted.convert("RGB")
     assert image.size == (1600, 2560)
     thumb = image.resize((160, 256), Image.LANCZOS)
     opts = theme.options
