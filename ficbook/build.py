@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
-from .cache import read_story_cached
+from .cache import cached_story, read_story_cached
 from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
@@ -21,6 +21,7 @@ from .ingest import read_story
 from .model import Book, Story
 from .names import book_stem
 from .options import BuildOptions
+from .page_cache import PageCache
 from .render import render
 from .theme import load_theme
 
@@ -48,7 +49,10 @@ def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[P
     theme = load_theme(options.theme, options.theme_options)
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
-    rendered = render(book, theme)
+    # Rebuilding an anthology is the case worth caching pages for; a single story renders in
+    # less time than its pages take to store.
+    pages_cache = PageCache(theme) if options.cache and book.is_anthology else None
+    rendered = render(book, theme, pages_cache)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
         written.append(BACKENDS[fmt](rendered, target, options))
@@ -114,7 +118,7 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
         else:
             story = read_story(paths[0], options.reader)
         return build_book(Book.single(story), target, options)
-    stories = read_stories(paths, options.reader, cache=cache)
+    stories = read_stories(paths, options.reader, cache=cache and options.cache)
     book = quick_book(stories, title=title, editors=editors, subtitle=subtitle or "")
     return build_book(book, target, options)
 
@@ -161,12 +165,22 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
 
 def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story | str]:
     """Each story, or the one-line reason it could not be read; on every core for many."""
+    found: dict[int, Story] = {}
+    if cache:  # a rebuild: most stories are in the cache, and loading them needs no workers
+        for n, path in enumerate(paths):
+            story = cached_story(path, reader)
+            if story is not None:
+                found[n] = story
+    missing = [p for n, p in enumerate(paths) if n not in found]
     cores = os.cpu_count() or 1
-    if len(paths) < PARALLEL_READ_MIN or cores < 2:
-        return [_read_one(p, reader, cache) for p in paths]
-    with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
-        return list(pool.map(_read_one, paths, [reader] * len(paths), [cache] * len(paths),
-                             chunksize=8))
+    if len(missing) < PARALLEL_READ_MIN or cores < 2:
+        read = [_read_one(p, reader, cache) for p in missing]
+    else:
+        with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
+            read = list(pool.map(_read_one, missing, [reader] * len(missing),
+                                 [cache] * len(missing), chunksize=8))
+    fresh = iter(read)
+    return [found[n] if n in found else next(fresh) for n in range(len(paths))]
 
 
 def _read_one(path: Path, reader: str | None, cache: bool) -> Story | str:
@@ -193,7 +207,8 @@ def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = No
                     if getattr(options, f.name) != getattr(defaults, f.name)}
     options = spec.options(options, frozenset(explicit))
     labels = [f"{e.key}: {_shown(e.path, spec.folder)}" for e in spec.stories]
-    stories = read_stories([e.path for e in spec.stories], options.reader, cache=cache,
+    stories = read_stories([e.path for e in spec.stories], options.reader,
+                           cache=cache and options.cache,
                            labels=labels, config=spec.path)
     cover = None
     if spec.cover is not None:

@@ -56,21 +56,36 @@ def read_story_cached(path: Path, reader: str | None = None, folder: Path | None
         data = path.read_bytes()
     except OSError:
         return read_story(path, reader)  # let the reader say what is wrong, in its words
-    folder = folder or cache_dir()
-    entry = folder / "stories" / f"{story_key(data, reader)}.pickle"
-    try:
-        with entry.open("rb") as f:
-            story = pickle.load(f)
-        if isinstance(story, Story):
-            moved = replace(story, source=path)
-            if "counted_words" in story.__dict__:  # only the path changed: the count holds
-                moved.__dict__["counted_words"] = story.__dict__["counted_words"]
-            return moved
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    story = read_story(path, reader)
-    _store(entry, story)
+    entry = _entry(data, reader, folder)
+    story = _load(entry, path)
+    if story is None:
+        story = read_story(path, reader)
+        _store(entry, story)
     return story
+
+
+def cached_story(path: Path, reader: str | None = None, folder: Path | None = None
+                 ) -> Story | None:
+    """The story from the cache, or None if this file's bytes were never read (or unreadable)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _load(_entry(data, reader, folder), path)
+
+
+def _entry(data: bytes, reader: str | None, folder: Path | None) -> Path:
+    return (folder or cache_dir()) / "stories" / f"{story_key(data, reader)}.pickle"
+
+
+def _load(entry: Path, path: Path) -> Story | None:
+    story = load_pickle(entry)
+    if not isinstance(story, Story):
+        return None
+    moved = replace(story, source=path)
+    if "counted_words" in story.__dict__:  # only the path changed: the count holds
+        moved.__dict__["counted_words"] = story.__dict__["counted_words"]
+    return moved
 
 
 def _store(entry: Path, story: Story) -> None:
@@ -78,12 +93,28 @@ def _store(entry: Path, story: Story) -> None:
         return  # the key covers the story's bytes, not the image files it points at
     # Counting 1.5 million words takes 0.4 s: count once, keep the count with the story.
     _ = story.counted_words
+    store_pickle(entry, story)
+
+
+def load_pickle(entry: Path) -> object | None:
+    """What store_pickle() kept at `entry`, or None if it is missing or unreadable."""
+    try:
+        with entry.open("rb") as f:
+            value: object = pickle.load(f)
+            return value
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
+        return None
+
+
+def store_pickle(entry: Path, value: object) -> None:
+    """Write atomically (a reader never sees half an entry); a failure only costs speed."""
     tmp: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".part")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(story, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
     except OSError as exc:  # a read-only or full disk costs speed, never the build
         log.debug("cache: cannot store %s: %s", entry, exc)

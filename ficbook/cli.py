@@ -135,11 +135,13 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
               help=cli_themes.OPTION_HELP)
 @click.option("--cover", type=click.Path(path_type=Path), default=None,
               help="Use this image (.jpg or .png) as the cover instead of a generated one.")
+@click.option("--no-cache", is_flag=True,
+              help="Read and keep nothing in ficbook's cache (parsed stories, rendered pages).")
 def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
               reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
               print_layout: bool | None, title: str | None, subtitle: str | None,
               editors: tuple[str, ...], theme_options: dict[str, Any],
-              cover: Path | None) -> None:
+              cover: Path | None, no_cache: bool) -> None:
     """Build a book from a story file, several (one anthology), or an anthology.toml.
 
     \b
@@ -152,7 +154,8 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
     given: dict[str, Any] = {"theme": theme, "formats": formats, "page_size": page_size,
              "print_layout": print_layout, "theme_options": theme_options or None,
              "cover": cover}  # only what was given: config values stay otherwise
-    options = BuildOptions(reader=reader, **{k: v for k, v in given.items() if v is not None})
+    options = BuildOptions(reader=reader, cache=not no_cache,
+                           **{k: v for k, v in given.items() if v is not None})
     explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
     for path in build(list(inputs), output, options, title=title, subtitle=subtitle,
                       editors=editors, explicit=explicit):

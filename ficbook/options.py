@@ -18,3 +18,6 @@ class BuildOptions:
     reader: str | None = None  # force a reader instead of detecting the format
     page_size: str = "a5"  # PDF only
     print_layout: bool = False  # PDF only: mirrored margins, chapters open on a right-hand page
+    # Keep parsed stories and rendered pages in ficbook's cache folder (cache.py): a rebuild
+    # after editing one story of many redoes only that story. False: read and write nothing.
+    cache: bool = True

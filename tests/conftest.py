@@ -18,6 +18,18 @@ SEED_POST = SEEDS / "leaving-not-running-away.txt"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+@pytest.fixture(scope="session")
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ficbook-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(_cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Builds in tests use a cache of the test run's own, never the user's ~/.cache/ficbook."""
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(_cache_folder))
+    return _cache_folder
+
+
 @pytest.fixture
 def seed_post() -> Path:
     if not SEED_POST.is_file():

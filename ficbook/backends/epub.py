@@ -15,11 +15,9 @@ from ..language import direction
 from ..model import Book, RenderedBook, Story, TocEntry
 from ..options import BuildOptions
 from ..render import FALLBACK_MODIFIED
+from .epub_zip import DeflateCache, Deflated, members, pack
 from .files import atomic_write
 
-# Fixed zip timestamps: the same input gives the same bytes (Standard Ebooks does the same).
-ZIP_EPOCH = (2000, 1, 1, 0, 0, 0)
-_PACKED = (".jpg", ".jpeg", ".gif", ".woff", ".woff2")  # (PNG still shrinks a little)
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
     ("schema:accessModeSufficient", "textual"),
@@ -34,29 +32,48 @@ ACCESSIBILITY = (
 
 
 def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
-    data = epub_bytes(rendered)
+    # An anthology rebuilt after one edit deflates only the pages that changed.
+    deflated = DeflateCache(target) if options.cache and rendered.book.is_anthology else None
+    data = epub_bytes(rendered, deflated)
     atomic_write(target, data)
     return target
 
 
-def epub_bytes(rendered: RenderedBook) -> bytes:
-    book = _package(rendered)
+def epub_bytes(rendered: RenderedBook, deflated: DeflateCache | None = None) -> bytes:
+    # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
+    # the pages' own bytes go straight into the final zip instead of through ebooklib's.
+    contents: dict[str, bytes] = {}
+    book = _package(rendered, contents)
     raw = io.BytesIO()
     writer = epub.EpubWriter(raw, book, {
         "mtime": dt.datetime.strptime(rendered.modified, "%Y-%m-%dT%H:%M:%SZ"),
-        "compresslevel": 0,  # _reproducible() compresses once, at the end
+        "compresslevel": 0,  # stored: epub_zip deflates once, at the end
         "epub3_pages": False,
         "raise_exceptions": True,
         "landmark_title": "Landmarks",
     })
     writer.process()
     writer.write()
-    return _reproducible(raw.getvalue())
+    with zipfile.ZipFile(raw) as stored:
+        files = [(name, contents[name] if name in contents else stored.read(name))
+                 for name in stored.namelist()]
+    reuse = deflated.load() if deflated else None
+    kept: Deflated = {}
+    data = pack(members(files, reuse, kept))
+    if deflated:
+        deflated.save(kept)
+    return data
 
 
-def _package(rendered: RenderedBook) -> epub.EpubBook:
+def _package(rendered: RenderedBook, contents: dict[str, bytes]) -> epub.EpubBook:
+    """The ebooklib book, its items empty: their bytes go into `contents` by zip path."""
     b: Book = rendered.book
     book = epub.EpubBook()
+
+    def content(filename: str, data: bytes) -> bytes:
+        contents[f"{book.FOLDER_NAME}/{filename}"] = data
+        return b""
+
     book.set_identifier(b.identifier)
     book.set_title(b.title)
     book.set_language(b.language)
@@ -66,15 +83,18 @@ def _package(rendered: RenderedBook) -> epub.EpubBook:
     _metadata(book, rendered)
 
     assert rendered.cover is not None
-    book.set_cover(rendered.cover.filename, rendered.cover.data, create_page=False)
+    book.set_cover(rendered.cover.filename, content(rendered.cover.filename, rendered.cover.data),
+                   create_page=False)
     for asset in rendered.assets:
         book.add_item(epub.EpubItem(uid=_uid(asset.filename), file_name=asset.filename,
-                                    media_type=asset.media_type, content=asset.data))
+                                    media_type=asset.media_type,
+                                    content=content(asset.filename, asset.data)))
     items = {}
     for page in rendered.pages:
         # Plain EpubItem, not EpubHtml: EpubHtml rewrites the document it is given.
         item = epub.EpubItem(uid=_uid(page.filename), file_name=page.filename,
-                             media_type="application/xhtml+xml", content=page.xhtml.encode())
+                             media_type="application/xhtml+xml",
+                             content=content(page.filename, page.xhtml.encode()))
         if page.kind == "cover":
             item.properties = []
         book.add_item(item)
@@ -180,21 +200,3 @@ def _story_record(book: epub.EpubBook, story: Story) -> None:
     if untitled:
         book.add_metadata(None, "meta", " ".join(untitled),
                           {"property": "ficbook:untitled-chapters"})
-
-
-def _reproducible(data: bytes) -> bytes:
-    """Re-pack: mimetype first and stored, then sorted entries with fixed timestamps."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        names = sorted(n for n in src.namelist() if n != "mimetype")
-        info = zipfile.ZipInfo("mimetype", ZIP_EPOCH)
-        info.compress_type = zipfile.ZIP_STORED
-        dst.writestr(info, src.read("mimetype"))
-        for name in names:
-            info = zipfile.ZipInfo(name, ZIP_EPOCH)
-            # Pictures are compressed already: deflating them again costs time for nothing.
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(_PACKED) \
-                else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()

@@ -1,0 +1,127 @@
+"""Rebuilding an anthology after one edit: only that story is read, rendered and deflated
+again, and the book is byte for byte the one a build from nothing gives."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from validate import epubcheck_messages
+
+from ficbook import build
+from ficbook.backends import epub_zip
+from ficbook.backends.epub_zip import Member, pack
+from ficbook.options import BuildOptions
+from ficbook.page_cache import PageCache
+
+STORIES = ("Salt Roads", "The Lamplighter's Ledger", "Gull Weather", "Nine Bells", "Low Water")
+
+
+def write_anthology(folder: Path) -> Path:
+    folder.mkdir()
+    for n, title in enumerate(STORIES, start=1):
+        chapters = "\n\n".join(
+            f"Chapter {c}\n\nThe tide came in over the flats at {title.lower()}, and "
+            f"the keeper counted {n * c} boats against the light.\n\n* * *\n\n\"Again,\" "
+            f"she said -- and the bell answered."
+            for c in range(1, 4))
+        (folder / f"story-{n}.txt").write_text(
+            f"Title: {title}\nAuthor: writer{n}\nFandom: Tidewater\nRating: G\n"
+            f"Summary: A night at the harbour, number {n}.\n\n{chapters}\n\nThe End\n")
+    (folder / "anthology.toml").write_text(
+        'title = "Harbour Lights"\neditors = ["The Tidewater Mods"]\nstories = ["story-*.txt"]\n')
+    return folder / "anthology.toml"
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many stories had their pages rendered (and stored) in each build."""
+    stored: list[int] = []
+    real = PageCache.put
+
+    def put(self: PageCache, key: str, pages: list) -> None:  # type: ignore[type-arg]
+        stored.append(pages[0].story_index)
+        real(self, key, pages)
+
+    monkeypatch.setattr(PageCache, "put", put)
+    return stored
+
+
+@pytest.fixture
+def deflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many zip entries were deflated (not reused from the last build)."""
+    count: list[int] = []
+
+    def counting(*args: int) -> object:
+        count.append(1)
+        return zlib.compressobj(*args)
+
+    # Only the EPUB writer's own zlib: zipfile (inside ebooklib) keeps the real one.
+    monkeypatch.setattr(epub_zip, "zlib", SimpleNamespace(
+        compressobj=counting, crc32=zlib.crc32, DEFLATED=zlib.DEFLATED))
+    return count
+
+
+def test_one_edited_story_is_all_a_rebuild_renders_and_the_book_matches_a_cold_build(
+        tmp_path: Path, rendered: list[int], deflated: list[int]) -> None:
+    toml = write_anthology(tmp_path / "zine")
+    [book] = build([toml], tmp_path / "out" / "harbour.epub")
+    assert sorted(rendered) == [1, 2, 3, 4, 5]
+    entries = len(zipfile.ZipFile(book).namelist())
+
+    edited = tmp_path / "zine" / "story-3.txt"
+    edited.write_text(edited.read_text().replace("the bell answered", "the bell rang back"))
+    rendered.clear()
+    deflated.clear()
+    build([toml], book)
+    assert rendered == [3]
+    # The edited story's four pages, and the OPF and NCX (they carry the identifier, which
+    # follows the content), are deflated again; the other pages are not.
+    assert len(deflated) == 6 and entries > 30
+
+    [cold] = build([toml], tmp_path / "cold.epub", BuildOptions(cache=False))
+    assert book.read_bytes() == cold.read_bytes()
+    assert "the bell rang back" in zipfile.ZipFile(book).read(
+        "EPUB/text/s003-c001.xhtml").decode()
+    assert epubcheck_messages(book) == []
+
+
+def test_a_damaged_cache_costs_time_never_the_book(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    [first] = build([toml], tmp_path / "a.epub")
+    good = first.read_bytes()
+    damaged = list((tmp_path / "cache").rglob("*.pickle"))
+    assert damaged
+    for entry in damaged:
+        entry.write_bytes(b"not a pickle")
+    [again] = build([toml], tmp_path / "a.epub")
+    assert again.read_bytes() == good
+
+
+def test_no_cache_reads_and_writes_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    build([toml], tmp_path / "a.epub", BuildOptions(cache=False))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_zip_is_mimetype_first_stored_then_every_entry_readable(tmp_path: Path) -> None:
+    data = b"<html>caf\xc3\xa9</html>" * 100
+    entries = epub_zip.members([("EPUB/text/caf\u00e9.xhtml", data),
+                                ("mimetype", b"application/epub+zip"),
+                                ("EPUB/images/a.jpg", b"\xff\xd8jpeg")])
+    (tmp_path / "t.zip").write_bytes(pack(entries))
+    with zipfile.ZipFile(tmp_path / "t.zip") as z:
+        assert z.testzip() is None
+        first = z.infolist()[0]
+        assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+        assert z.read("EPUB/text/caf\u00e9.xhtml") == data
+        assert z.getinfo("EPUB/text/caf\u00e9.xhtml").compress_type == zipfile.ZIP_DEFLATED
+        assert z.getinfo("EPUB/images/a.jpg").compress_type == zipfile.ZIP_STORED
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+    assert isinstance(entries[0], Member)
