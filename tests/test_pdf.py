@@ -352,3 +352,131 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
     if shutil.which("qpdf"):
         proc = subprocess.run(["qpdf", "--check", str(parts)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout[-500:]
+
+
+def force_parts(monkeypatch: pytest.MonkeyPatch, part_words: int = 500) -> None:
+    """Any book through the parts path: a part per chapter or so, heads a few parts a run."""
+    from ficbook.backends import pdf_parts
+
+    monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
+    monkeypatch.setattr(pdf_parts, "PART_WORDS", part_words)
+    monkeypatch.setattr(pdf_parts, "FURNISH_PAGES", 3)
+
+
+def internal_links(reader: pypdf.PdfReader) -> list[tuple[int, tuple[int, ...], int]]:
+    """Every link to a place in the book: (its page, its rectangle in whole points, the page it
+    goes to), whether its destination is named (weasyprint's) or a page (added after a join)."""
+    names = reader.named_destinations
+    found: list[tuple[int, tuple[int, ...], int]] = []
+    for index, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            dest = annot.get("/Dest")
+            if annot.get("/Subtype") != "/Link" or dest is None:
+                continue
+            if isinstance(dest, str):
+                target = reader.get_destination_page_number(names[dest])
+            else:
+                target = reader.get_page_number(dest[0].get_object())
+            rect = tuple(round(float(v)) for v in annot["/Rect"])
+            assert target is not None, (index, dest)  # a link to a page in the book
+            found.append((index, rect, target))
+    return found
+
+
+@pytest.mark.parametrize("source", [LONG, SAMPLES / "anthology" / "anthology.toml"])
+def test_links_between_parts_go_where_one_pass_goes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path) -> None:
+    """The front matter and each part are laid out alone, so the contents page's entries (and
+    an anthology's links between stories) point into other documents: the join adds them back,
+    each to the page the one-pass book sends it to, which is where that story or chapter
+    starts."""
+    one = pypdf.PdfReader(build([source], tmp_path / "one.pdf", pdf_options())[0])
+    force_parts(monkeypatch)
+    parts = pypdf.PdfReader(build([source], tmp_path / "parts.pdf", pdf_options())[0])
+    expected, got = internal_links(one), internal_links(parts)
+    rows = outline(parts)
+    contents = next(page for _, title, page in rows if title == "Contents")
+    on_contents = {target for page, _, target in got if page == contents}
+    entries = {page for depth, title, page in rows if title not in ("Contents", "Colophon")
+               and page > contents}
+    assert entries and entries <= on_contents  # every story and chapter has its entry
+    assert sorted(got) == sorted(expected)
+    for _, _, target in got:  # each goes to a page that opens what its entry names
+        assert target in entries or target in {page for _, _, page in rows}, target
+
+
+def copy_samples(to: Path) -> Path:
+    """The sample anthology and the stories it names, to edit without touching the samples."""
+    shutil.copytree(SAMPLES / "anthology", to / "anthology")
+    for story in SAMPLES.glob("*.txt"):
+        shutil.copy(story, to / story.name)
+    return to / "anthology" / "anthology.toml"
+
+
+def page_texts(path: Path) -> list[str]:
+    return [page.extract_text().strip() for page in pypdf.PdfReader(path).pages]
+
+
+def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Laid-out parts are cached: a rebuild after editing one story lays out only the part(s)
+    holding that story's pages (and the front matter and heads, whose page numbers moved), and
+    gives the same pages as a build from nothing; a broken cache entry is laid out again."""
+    from ficbook.backends import pdf_parts
+
+    toml = copy_samples(tmp_path / "src")
+    force_parts(monkeypatch, part_words=300)
+    monkeypatch.setattr(pdf_parts, "JOBS", 1)  # laid out in this process, where the spy is
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
+    laid: list[tuple[str, tuple[str, ...], bool]] = []  # (kind, sections, holds the story?)
+    real = pdf_parts.lay_out_part
+
+    def spy(job: Any) -> Any:
+        moths = any(s in job.html for s in ("folded by Tomas", "Tomas cannot draw a straight"))
+        laid.append((job.kind, job.pids, moths))
+        return real(job)
+
+    monkeypatch.setattr(pdf_parts, "lay_out_part", spy)
+    first = build([toml], tmp_path / "first.pdf", pdf_options())[0]
+    parts = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
+    assert len(parts) >= 5 and 1 <= sum(moths for _, moths in parts) < len(parts) / 2
+    laid.clear()
+    again = build([toml], tmp_path / "again.pdf", pdf_options())[0]
+    assert laid == []  # nothing changed: every piece from the cache
+    assert page_texts(again) == page_texts(first)
+
+    story = tmp_path / "src" / "anthology" / "paper-moths.txt"
+    story.write_text(story.read_text(encoding="utf-8") + "\n\nOne more paragraph, added in an "
+                     "edit, long enough to need a line or two of its own on the page.\n",
+                     encoding="utf-8")
+    laid.clear()
+    edited = build([toml], tmp_path / "edited.pdf", pdf_options())[0]
+    redone = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
+    assert redone and all(moths for _, moths in redone), (redone, parts)
+    assert {pids for pids, _ in redone} <= {pids for pids, _ in parts}  # same cuts
+    assert "One more paragraph, added in an edit" in flat(text_of(pypdf.PdfReader(edited)))
+
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "empty"))
+    cold = build([toml], tmp_path / "cold.pdf", pdf_options())[0]
+    assert page_texts(edited) == page_texts(cold)
+    assert internal_links(pypdf.PdfReader(edited)) == internal_links(pypdf.PdfReader(cold))
+    assert outline(pypdf.PdfReader(edited)) == outline(pypdf.PdfReader(cold))
+    reader = pypdf.PdfReader(edited)
+    assert all(len(ids) == 1 for ids in font_programs(reader).values())
+
+    # Broken entries (a cut PDF, a JSON that is not one) are misses, never errors.
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
+    pdfs = sorted((cache / "pdf").glob("*.pdf"))
+    metas = sorted((cache / "pdf").glob("*.json"))
+    pdfs[0].write_bytes(pdfs[0].read_bytes()[:100])
+    metas[-1].write_text("{not json", encoding="utf-8")
+    laid.clear()
+    repaired = build([toml], tmp_path / "repaired.pdf", pdf_options())[0]
+    assert 1 <= len(laid) <= 2
+    assert page_texts(repaired) == page_texts(cold)
+    if shutil.which("qpdf"):
+        for path in (edited, repaired):
+            proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+            assert proc.returncode == 0, proc.stdout[-500:]

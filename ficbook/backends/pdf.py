@@ -4,6 +4,8 @@ weasyprint. weasyprint is imported only when a PDF is built (it is slow to impor
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from pathlib import Path
 
 from ..errors import BuildError
@@ -26,13 +28,22 @@ def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions) -> Pa
         raise BuildError(target, f"cannot make PDFs: weasyprint is not usable here ({exc}); "
                                  "install it and Pango (see README)") from None
     words = sum(story.counted_words for story in rendered.book.stories)
-    data = None
     if words >= pdf_parts.MIN_WORDS:
-        try:  # long books: parts laid out in parallel, then joined
-            data = pdf_parts.pdf_bytes_parts(rendered, theme, size, options.print_layout)
+        # Long books: parts laid out in parallel (kept in the cache unless told not to), then
+        # joined straight into a temporary file next to the target, renamed when complete.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part",
+                                   dir=target.parent)
+        os.close(fd)
+        try:
+            pdf_parts.write_parts(rendered, theme, size, options.print_layout, Path(tmp),
+                                  cache=getattr(options, "cache", True))
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+            return target
         except RuntimeError as exc:
             log.warning("PDF: laying out in parts failed (%s); doing one pass instead", exc)
-    if data is None:
-        data = pdf_bytes(rendered, theme, size, options.print_layout)
-    atomic_write(target, data)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    atomic_write(target, pdf_bytes(rendered, theme, size, options.print_layout))
     return target

@@ -23,6 +23,7 @@ from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
 log = logging.getLogger(__name__)
 
 _recording: list[Path | None] = []  # the folder this process saves original fonts to
+_used: set[str] = set()  # fonts (by PDF name) embedded since record_originals was last called
 
 
 def font_file(folder: Path, name: str) -> Path:
@@ -39,6 +40,8 @@ def record_originals(folder: Path) -> None:
         def clean(self: Any, to_unicode: Any, hinting: Any) -> Any:
             folder = _recording[0]
             target = font_file(folder, self.name.decode()) if folder else None
+            if target and self.index == 0:
+                _used.add(self.name.decode())
             if target and self.index == 0 and not target.exists():
                 temp = target.with_suffix(f".{os.getpid()}")
                 temp.write_bytes(self.file_content)
@@ -48,6 +51,12 @@ def record_originals(folder: Path) -> None:
         fonts.Font.clean = clean
         _recording.append(folder)
     _recording[0] = folder
+    _used.clear()
+
+
+def used_fonts() -> tuple[str, ...]:
+    """The fonts whose originals were saved for the current job (its PDF embeds them)."""
+    return tuple(sorted(_used))
 
 
 def stop_recording() -> None:

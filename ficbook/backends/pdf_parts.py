@@ -7,23 +7,24 @@ page), and nothing in the body depends on page numbers. So:
 1. the body (after the contents page) is cut into parts of about PART_WORDS words at section
    boundaries and each part is laid out alone, with no running heads or page numbers, in a pool
    of processes (in book order, a few at a time); each writes its PDF to a temporary file and
-   reports how many pages each of its sections took;
-2. meanwhile the front matter (cover, title, contents) is laid out here to learn its length;
+   reports how many pages each of its sections took and its links into other parts;
+2. the front matter (cover, title, contents) is laid out in the pool too, first to learn its
+   length, and once every part is laid out again with the real page numbers;
 3. as soon as every part before a run of parts is done, the run's first page number and side are
    known: a "furniture" document, its sections with their text replaced by that many empty pages,
    numbered from there (`@page :first { counter-reset: page N }`, `html { break-before: left }`),
    is laid out in the pool with the theme's own print.css, so weasyprint itself puts the running
-   heads, page numbers and blank pages where a single pass would; the same job joins the run's
-   parts and stamps each page with its furniture page. This runs ahead of the parts still
-   waiting, so after the last layout only the last run's stamping is left;
-4. the front matter is laid out again with the real page numbers, the runs are joined, the
-   outline (book -> story -> chapter) and the metadata added.
-Memory stays bounded by the largest part, not the book. Imports weasyprint.
+   heads, page numbers and blank pages where a single pass would. This runs ahead of the parts
+   still waiting, so after the last layout only the last run's heads are left;
+4. pdf_join joins the pieces, draws the heads over their pages, adds the links between pieces
+   (the contents page's entries), the outline and the metadata, and writes the file.
+Every piece is kept in pdf_cache, keyed by its document: a rebuild lays out only the parts that
+changed, and the heads and contents whose page numbers moved. Memory stays bounded by the
+largest part, not the book. Imports weasyprint.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sys
@@ -33,80 +34,81 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import pypdf
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    TextStringObject,
-)
 from weasyprint import HTML
 
 from ..model import RenderedBook
 from ..theme import Theme
 from .pagesize import PageSize
-from .pdf_fonts import record_originals, share_fonts, stop_recording
+from .pdf_cache import PieceCache, environment
+from .pdf_fonts import record_originals, stop_recording, used_fonts
 from .pdf_html import (
     BOOK_URL,
     MARGIN_BOXES,
     Section,
     document,
-    outline_levels,
-    page_id,
     sections,
     stylesheet_urls,
 )
-from .pdf_render import fetcher_for, pdf_identifier, quiet_weasyprint
+from .pdf_join import Link, join, timer
+from .pdf_render import fetcher_for, quiet_weasyprint
 
 log = logging.getLogger(__name__)
 
 PART_WORDS = 8_000  # words per part: small parts lay out faster per word, each costs ~0.2 s
 FURNISH_PAGES = 120  # heads and numbers of this many pages at a time: ~0.25 s per weasyprint run
 MIN_WORDS = 40_000  # below this one pass is as fast (tests lower it to exercise this path)
+JOBS: int | None = None  # processes laying out; None: one per core (tests set 1: no pool)
 # Sections a part may start with: with --print they open on a right-hand page.
 PRINT_OPENERS = ("book-title", "story-title", "contents", "chapter", "section")
-_STARTED = [0.0]
 NO_FURNITURE = "".join(f"@{box} {{ content: none !important; }} " for box in MARGIN_BOXES)
+PT_PER_PX = 0.75
 
 
 @dataclass(frozen=True)
 class Job:
-    """One part to lay out (picklable: sent to a worker process)."""
+    """One document to lay out in a worker process (picklable): a part of the body ("part"),
+    or the front matter, to learn its length ("front-length") or numbered ("front")."""
 
-    index: int
+    index: int  # the part's; -1 for the front matter
+    kind: str
     html: str
     pids: tuple[str, ...]
     assets: dict[str, tuple[bytes, str]]
     roots: tuple[str, ...]
-    path: str  # where the worker writes the part's PDF
-
-
-@dataclass(frozen=True)
-class Laid:
-    index: int
-    path: str
-    pages: int
-    starts: dict[str, int]  # section id -> page index in the part
-    sizes: dict[str, int]  # section id -> pages it takes, blank pages before the next excluded
+    path: str  # where the worker writes the PDF
+    write: bool = True
 
 
 @dataclass(frozen=True)
 class Furnish:
-    """Running heads and numbers for one laid-out part, once its first page number is known."""
+    """Running heads and numbers for a run of laid-out parts, once its first page is known."""
 
     index: int  # of the run's first part
     html: str  # the parts' sections emptied to N sheets each, first page number and side set
     pages: int
     assets: dict[str, tuple[bytes, str]]
     roots: tuple[str, ...]
-    pieces: tuple[tuple[str, int], ...]  # each part's PDF and its first page in the run
     path: str
+    kind: str = "heads"
+    write: bool = True
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A laid-out document (by a worker, or from the cache)."""
+
+    index: int
+    kind: str
+    path: str
+    pages: int
+    starts: dict[str, int]  # section id -> page index in the document
+    sizes: dict[str, int]  # section id -> pages it takes, blank pages before the next excluded
+    links: tuple[Link, ...]  # links to anchors it does not hold, page index in the document
+    fonts: tuple[str, ...]  # the fonts it embeds (their originals are in the temp folder)
+    written: bool = True
 
 
 def plan_parts(body: Sequence[Section], print_layout: bool,
@@ -124,9 +126,12 @@ def plan_parts(body: Sequence[Section], print_layout: bool,
     return [p for p in parts if p]
 
 
-def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layout: bool,
-                    jobs: int | None = None, progress: bool | None = None) -> bytes:
-    _STARTED[0] = time.perf_counter()
+def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layout: bool,
+                target: Path, cache: bool = True, jobs: int | None = None,
+                progress: bool | None = None) -> None:
+    """Lay the book out in parts (laid-out pieces from the cache when `cache`) and write the
+    joined PDF to `target`."""
+    phase = timer(time.perf_counter())
     quiet_weasyprint()
     secs = sections(rendered, ("cover",) if print_layout else ())
     contents = max((i for i, s in enumerate(secs) if s.page.kind == "contents"), default=-1)
@@ -141,10 +146,25 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
         f"@page {{ {NO_FURNITURE} }}\n@page :left {{ {NO_FURNITURE} }}\n"
         f"@page :right {{ {NO_FURNITURE} }}\n")
     roots = tuple(str(r) for r in fetcher.roots)
+    store = PieceCache(environment(fetcher.assets, theme.chain), fetcher.roots) if cache else None
     with tempfile.TemporaryDirectory(prefix="ficbook-pdf-") as tmp:
-        todo = [Job(i, document(rendered, part, css_urls, part_css, print_layout),
+        todo = [Job(i, "part", document(rendered, part, css_urls, part_css, print_layout),
                     tuple(s.pid for s in part), fetcher.assets, roots,
                     os.path.join(tmp, f"part-{i}.pdf")) for i, part in enumerate(parts)]
+        front_pids = tuple(s.pid for s in front)
+
+        def front_job(numbers: dict[str, int] | None) -> Job:
+            """The front matter, its contents page numbered from where the sections landed
+            (None: not yet known, only its length is wanted)."""
+            rules = ["* { bookmark-level: none !important; }"]
+            for pid, index in (numbers or {}).items():
+                rules.append(f'nav.contents a[href="#{pid}"]::after {{ content: leader(". ") '
+                             f'"{index + 1}"; }}')
+            html = document(rendered, front, css_urls, setup + "\n".join(rules) + "\n",
+                            print_layout)
+            kind = "front" if numbers is not None else "front-length"
+            return Job(-1, kind, html, front_pids, fetcher.assets, roots,
+                       os.path.join(tmp, f"{kind}.pdf"), write=numbers is not None)
 
         def furnish(run: list[Laid], offsets: list[int]) -> Furnish:
             """Heads and numbers of a run of parts: their sections emptied to as many pages as
@@ -159,101 +179,167 @@ def pdf_bytes_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_
                 sizes.update(result.sizes)
             secs = [sec for result in run for sec in parts[result.index]]
             html = _shells(rendered, secs, sizes, css_urls, setup + css, print_layout)
-            pieces = tuple((r.path, offsets[r.index] - offset) for r in run)
             return Furnish(first, html, offsets[last] + run[-1].pages - offset, fetcher.assets,
-                           roots, pieces, os.path.join(tmp, f"heads-{first}.pdf"))
+                           roots, os.path.join(tmp, f"heads-{first}.pdf"))
 
-        _phase("parts planned")
-        front_doc, offsets, start, done, total = _run(
-            todo, jobs, progress, sum(s.words for s in body),
-            lambda: _front(rendered, front, css_urls, setup, print_layout, fetcher),
-            print_layout, furnish)
-        if front:  # again, with the real page numbers
-            front_doc = None  # (two laid-out fronts at once: 100 MB for 300 stories)
-            front_doc = _layout(rendered, front, css_urls, setup, print_layout, fetcher, start)
-            for i, page in enumerate(front_doc.pages):
-                for pid in page.anchors:
-                    start.setdefault(pid, i)
-        runs = [(offsets[first], heads, pieces) for first, (heads, _, pieces)
-                in sorted(done.items())]
-        _phase("parts laid out and stamped, front matter numbered")
-        record_originals(Path(tmp))  # the front matter's fonts, laid out here
+        phase("parts planned")
+        pipeline = _Pipeline(todo, front_job if front else None, furnish, print_layout,
+                             Path(tmp), store)
         try:
-            return _join(rendered, size, front_doc, runs, total, start, Path(tmp))
+            pipeline.run(jobs if jobs is not None else JOBS, progress,
+                         sum(s.words for s in body))
+            phase("parts laid out and stamped, front matter numbered")
+            runs = [(pipeline.offsets[first], heads.path, pipeline.pieces[first])
+                    for first, heads in sorted(pipeline.heads.items())]
+            front_pdf = pipeline.front.path if pipeline.front is not None else None
+            join(rendered, size, front_pdf, runs, pipeline.total, pipeline.start,
+                 pipeline.links, Path(tmp), target, phase)
         finally:
-            stop_recording()
+            stop_recording()  # (jobs == 1: the workers' font recording ran here)
+    if store is not None:
+        log.info("PDF: %d of %d pieces laid out, %d from the cache", pipeline.laid_out,
+                 pipeline.laid_out + store.hits, store.hits)
+        store.prune()
 
 
-def _front(rendered: RenderedBook, front: Sequence[Section], css_urls: list[str], setup: str,
-           print_layout: bool, fetcher: object) -> Any:
-    """The front matter laid out once to learn its length (its contents not yet numbered)."""
-    if not front:
-        return None
-    return _layout(rendered, front, css_urls, setup, print_layout, fetcher, {})
-
-
-def _run(todo: list[Job], jobs: int | None, progress: bool | None, words: int,
-         front: Callable[[], object], print_layout: bool,
-         furnish: Callable[[list[Laid], list[int]], Furnish]
-         ) -> tuple[Any, list[int], dict[str, int],
-                    dict[int, tuple[str, int, tuple[tuple[str, int], ...]]], int]:
+class _Pipeline:
     """Parts laid out in a pool; as soon as the parts before a run of parts are done, its first
-    page number is known and its heads and numbers are laid out and stamped in the pool too,
-    ahead of the parts still waiting (pipelined: the last part's stamping is all that is left
-    after the last layout)."""
-    jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), len(todo) or 1))
-    show = sys.stderr.isatty() if progress is None else progress
-    laid: dict[int, Laid] = {}
-    stamped: dict[int, tuple[str, int, tuple[tuple[str, int], ...]]] = {}  # run's first part ->
-    # (its heads' PDF, its pages, each part's PDF and first page in the run)
-    offsets: list[int] = []
-    start: dict[str, int] = {}
-    waiting = deque(todo)  # in book order: the first parts finish first
-    count = len(todo)
-    todo.clear()  # a part's HTML is let go once it is sent (the whole book's, for anthologies)
-    batch: list[Laid] = []
-    with _progress(show, count, words) as advance:
-        pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        try:
-            submit = pool.submit if pool else _inline
-            running: set[Future[object]] = set()
-            while waiting and len(running) < jobs:
-                running.add(submit(lay_out_part, waiting.popleft()))
-            front_doc: Any = front()  # meanwhile, here
-            total = len(front_doc.pages) if front_doc is not None else 0
-            while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = future.result()
-                    if isinstance(result, Laid):
-                        laid[result.index] = result
-                        advance()
-                    else:
-                        stamped[result[0]] = result[1:]  # type: ignore[index]
-                while len(offsets) in laid:
-                    result = laid[len(offsets)]
-                    if print_layout and total % 2 == 1:
-                        total += 1  # the part opens on a right-hand page: a blank page before it
-                    offsets.append(total)
-                    for pid, page in result.starts.items():
-                        start[pid] = total + page
-                    total += result.pages
-                    batch.append(result)
-                if batch and (len(offsets) == count or
-                              total - offsets[batch[0].index] >= FURNISH_PAGES):
-                    running.add(submit(furnish_part, furnish(batch, offsets)))
-                    batch = []
-                while waiting and len(running) < jobs:
-                    running.add(submit(lay_out_part, waiting.popleft()))
-        finally:
-            if pool:
-                pool.shutdown(cancel_futures=True)
-    return front_doc, offsets, start, stamped, total
+    page number is known and its heads and numbers are laid out in the pool too, ahead of the
+    parts still waiting (pipelined: the last run's heads are all that is left after the last
+    layout). Pieces found in the cache are not laid out."""
+
+    def __init__(self, todo: list[Job], front_job: Callable[[dict[str, int] | None], Job] | None,
+                 furnish: Callable[[list[Laid], list[int]], Furnish], print_layout: bool,
+                 tmp: Path, store: PieceCache | None) -> None:
+        self.waiting = deque(todo)  # in book order: the first parts finish first
+        todo.clear()  # a part's HTML is let go once it is sent (the whole book's, for anthologies)
+        self.count = len(self.waiting)
+        self.front_job, self.furnish, self.print_layout = front_job, furnish, print_layout
+        self.tmp, self.store = tmp, store
+        self.laid: dict[int, Laid] = {}
+        self.heads: dict[int, Laid] = {}  # run's first part -> its heads and numbers
+        self.pieces: dict[int, tuple[tuple[str, int], ...]] = {}  # -> (part PDF, first page)
+        self.front: Laid | None = None
+        self.front_pages: int | None = None if front_job else 0
+        self.offsets: list[int] = []  # first page of each part in the book
+        self.start: dict[str, int] = {}  # section id -> page in the book
+        self.links: list[Link] = []  # links between pieces, page in the book
+        self.total = 0
+        self.laid_out = 0
+        self.keys: dict[tuple[str, int], str] = {}
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, jobs: int | None, progress: bool | None, words: int) -> None:
+        jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), self.count + 1))
+        show = sys.stderr.isatty() if progress is None else progress
+        running: set[Future[Laid]] = set()
+        batch: list[Laid] = []
+        numbered = False
+        with _progress(show, self.count, words) as advance:
+            self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+            try:
+                if self.front_job is not None:
+                    running.add(self._start(lay_out_part, self.front_job(None)))
+                self._fill(running, jobs)
+                while running:
+                    finished, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        result = self._finished(future.result())
+                        if result.kind == "part":
+                            self.laid[result.index] = result
+                            advance()
+                        elif result.kind == "heads":
+                            self.heads[result.index] = result
+                        elif result.kind == "front-length":
+                            self.front_pages = self.total = result.pages
+                        else:
+                            self._numbered_front(result)
+                    if self.front_pages is None:
+                        self._fill(running, jobs)
+                        continue
+                    batch += self._place()
+                    if batch and (len(self.offsets) == self.count or
+                                  self.total - self.offsets[batch[0].index] >= FURNISH_PAGES):
+                        running.add(self._start(furnish_part, self.furnish(batch, self.offsets)))
+                        self.pieces[batch[0].index] = tuple(
+                            (r.path, self.offsets[r.index] - self.offsets[batch[0].index])
+                            for r in batch)
+                        batch = []
+                    if len(self.offsets) == self.count and self.front_job and not numbered:
+                        running.add(self._start(lay_out_part, self.front_job(self.start)))
+                        numbered = True
+                    self._fill(running, jobs)
+            finally:
+                if self.pool:
+                    self.pool.shutdown(cancel_futures=True)
+
+    def _fill(self, running: set[Future[Laid]], jobs: int) -> None:
+        while self.waiting and sum(not f.done() for f in running) < jobs:
+            running.add(self._start(lay_out_part, self.waiting.popleft()))
+
+    def _place(self) -> list[Laid]:
+        """Parts whose first page is now known, in book order."""
+        placed = []
+        while len(self.offsets) in self.laid:
+            result = self.laid[len(self.offsets)]
+            if self.print_layout and self.total % 2 == 1:
+                self.total += 1  # the part opens on a right-hand page: a blank page before it
+            self.offsets.append(self.total)
+            for pid, page in result.starts.items():
+                self.start[pid] = self.total + page
+            self.links += [(self.total + page, x1, y1, x2, y2, target)
+                           for page, x1, y1, x2, y2, target in result.links]
+            self.total += result.pages
+            placed.append(result)
+        return placed
+
+    def _numbered_front(self, result: Laid) -> None:
+        if result.pages != self.front_pages:
+            raise RuntimeError(f"parts: the numbered front matter has {result.pages} pages, "
+                               f"{self.front_pages} without numbers")
+        self.front = result
+        for pid, page in result.starts.items():
+            self.start.setdefault(pid, page)
+        self.links += result.links
+
+    def _start(self, fn: Callable[[Any], Laid], job: Job | Furnish) -> Future[Laid]:
+        if self.store is not None:
+            key = self.store.key(job.kind, job.html)
+            data = self.store.get(key, self.tmp, Path(job.path) if job.write else None)
+            hit = _from_entry(job, data) if data is not None else None
+            if hit is not None:
+                return _done(hit)
+            self.keys[job.kind, job.index] = key
+        self.laid_out += 1
+        if self.pool is None:
+            return _done(fn(job))
+        return self.pool.submit(fn, job)
+
+    def _finished(self, result: Laid) -> Laid:
+        key = self.keys.pop((result.kind, result.index), None)
+        if key is not None and self.store is not None:
+            entry = {"pages": result.pages, "starts": result.starts, "sizes": result.sizes,
+                     "links": result.links}
+            self.store.put(key, entry, Path(result.path) if result.written else None, self.tmp,
+                           result.fonts)
+        return result
 
 
-def _inline(fn: Callable[..., object], *args: object) -> Future[object]:
-    future: Future[object] = Future()
-    future.set_result(fn(*args))
+def _from_entry(job: Job | Furnish, data: dict[str, Any]) -> Laid | None:
+    try:
+        links = tuple((int(p), float(a), float(b), float(c), float(d), str(t))
+                      for p, a, b, c, d, t in data.get("links", ()))
+        return Laid(job.index, job.kind, job.path, int(data["pages"]),
+                    {str(k): int(v) for k, v in data.get("starts", {}).items()},
+                    {str(k): int(v) for k, v in data.get("sizes", {}).items()},
+                    links, tuple(data.get("fonts", {})), job.write)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _done(result: Laid) -> Future[Laid]:
+    future: Future[Laid] = Future()
+    future.set_result(result)
     return future
 
 
@@ -279,18 +365,25 @@ class _progress:
             self.bar.stop()
 
 
-def lay_out_part(job: Job) -> Laid:
-    """In a worker process: one part, no heads or numbers, written as a PDF; section sizes."""
+def _render(job: Job | Furnish) -> Any:
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
     record_originals(Path(job.path).parent)
     fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
-    doc = HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
-               url_fetcher=fetcher).render()
+    return HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
+                url_fetcher=fetcher).render()
+
+
+def lay_out_part(job: Job) -> Laid:
+    """In a worker process: one part (or the front matter), no heads or numbers, written as a
+    PDF; where its sections start and how many pages each takes; its links to other parts."""
+    doc = _render(job)
     starts: dict[str, int] = {}
     wanted = set(job.pids)
+    anchors: set[str] = set()
     for i, page in enumerate(doc.pages):
+        anchors.update(page.anchors)
         for name in page.anchors:
             if name in wanted:
                 starts.setdefault(name, i)
@@ -301,41 +394,31 @@ def lay_out_part(job: Job) -> Laid:
         while end - 1 > starts[pid] and doc.pages[end - 1]._page_box.page_type.blank:
             end -= 1  # a blank page before the next opening: the furniture adds it again
         sizes[pid] = end - starts[pid]
+    links: list[Link] = []
+    for i, page in enumerate(doc.pages):  # as weasyprint's PDF would place them
+        height = page.height * PT_PER_PX
+        for link_type, target, (x1, y1, x2, y2), _box in page.links:
+            if link_type == "internal" and target not in anchors:
+                links.append((i, x1 * PT_PER_PX, height - y1 * PT_PER_PX, x2 * PT_PER_PX,
+                              height - y2 * PT_PER_PX, target))
     # Links into other parts (an anthology's pages pointing at other stories) are reported as
-    # missing anchors, once per part: not news to the user.
+    # missing anchors, once per part: not news to the user (the join adds them back).
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
-    doc.write_pdf(job.path)
-    return Laid(job.index, job.path, len(doc.pages), starts, sizes)
+    if job.write:
+        doc.write_pdf(job.path)
+    return Laid(job.index, job.kind, job.path, len(doc.pages), starts, sizes, tuple(links),
+                used_fonts(), job.write)
 
 
-def furnish_part(job: Furnish) -> tuple[int, str, int, tuple[tuple[str, int], ...]]:
+def furnish_part(job: Furnish) -> Laid:
     """In a worker process: lay out a run of parts' heads and numbers (weasyprint places them,
     the theme's print.css decides) as a PDF of their own, drawn over the parts when joining."""
-    from .pdf_fetch import SafeFetcher
-
-    quiet_weasyprint()
-    record_originals(Path(job.path).parent)
-    fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
-    furniture = HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
-                     url_fetcher=fetcher).render()
+    furniture = _render(job)
     if len(furniture.pages) != job.pages:
         raise RuntimeError(f"parts: furniture of parts from {job.index} has "
                            f"{len(furniture.pages)} pages, the parts {job.pages}")
     furniture.write_pdf(job.path)
-    return job.index, job.path, job.pages, job.pieces
-
-
-def _layout(rendered: RenderedBook, secs: Sequence[Section], css_urls: list[str], setup: str,
-            print_layout: bool, fetcher: object, numbers: dict[str, int]) -> Any:
-    """The front matter, its contents page numbered from where the sections landed."""
-    rules = ["* { bookmark-level: none !important; }"]
-    for pid, index in numbers.items():
-        rules.append(f'nav.contents a[href="#{pid}"]::after {{ content: leader(". ") '
-                     f'"{index + 1}"; }}')
-    html = document(rendered, secs, css_urls, setup + "\n".join(rules) + "\n", print_layout)
-    # Its links point into the other parts: weasyprint reports each as a missing anchor.
-    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
-    return HTML(string=html, base_url=BOOK_URL + "text/book.html", url_fetcher=fetcher).render()
+    return Laid(job.index, job.kind, job.path, job.pages, {}, {}, (), used_fonts())
 
 
 def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, int],
@@ -352,102 +435,3 @@ def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, in
     return document(rendered, shells, css_urls, css, print_layout)
 
 
-def _join(rendered: RenderedBook, size: PageSize, front_doc,  # type: ignore[no-untyped-def]
-          runs: list[tuple[int, str, tuple[tuple[str, int], ...]]], total: int,
-          start: dict[str, int], fonts: Path) -> bytes:
-    writer = pypdf.PdfWriter()
-    if front_doc is not None:
-        writer.append(pypdf.PdfReader(BytesIO(front_doc.write_pdf())))
-    width, height = size.width * 72 / 25.4, size.height * 72 / 25.4
-    for offset, heads, pieces in runs:
-        while len(writer.pages) < offset:
-            writer.add_blank_page(width, height)
-        for path, first in pieces:
-            while len(writer.pages) < offset + first:
-                writer.add_blank_page(width, height)  # a right-hand opening (--print)
-            writer.append(pypdf.PdfReader(path))
-        stamps = pypdf.PdfReader(heads)
-        for i, overlay in enumerate(stamps.pages):
-            _stamp(writer, writer.pages[offset + i], overlay, f"/FicbookFurniture{offset + i}")
-    if len(writer.pages) != total:
-        raise RuntimeError(f"parts: joined {len(writer.pages)} pages, expected {total}")
-    _phase("joined")
-    dropped = share_fonts(writer, fonts)
-    _phase(f"{dropped} per-part font subsets merged")
-    _outline(writer, rendered, start)
-    _metadata(writer, rendered)
-    out = BytesIO()
-    writer.write(out)
-    _phase("written")
-    return out.getvalue()
-
-
-def _phase(name: str) -> None:
-    """Timings for -v -v: wall and CPU seconds so far, this process's peak memory."""
-    if log.isEnabledFor(logging.DEBUG):
-        import resource
-
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        log.debug("PDF parts: %s after %.1f s, %.1f CPU s here (so far), peak %d MB", name,
-                  time.perf_counter() - _STARTED[0], usage.ru_utime + usage.ru_stime,
-                  usage.ru_maxrss // 1024)
-
-
-def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, overlay: pypdf.PageObject,
-           name: str) -> None:
-    """Draw the furniture page over a body page as a form XObject (no content parsing)."""
-    data = overlay.get_contents()
-    if data is None:
-        return
-    raw = data.get_data()
-    if not raw.strip():
-        return
-    form = DecodedStreamObject()
-    form.set_data(raw)
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(overlay.mediabox)
-    form[NameObject("/Resources")] = overlay["/Resources"].clone(writer)
-    ref = writer._add_object(form)
-    resources: Any = page["/Resources"].get_object()
-    if "/XObject" not in resources:
-        resources[NameObject("/XObject")] = DictionaryObject()
-    resources["/XObject"].get_object()[NameObject(name)] = ref
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(f"\nQ q {name} Do Q\n".encode())
-    contents = page.raw_get("/Contents")  # the reference, not the stream (streams are indirect)
-    resolved = contents.get_object()
-    existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *existing,
-                                                 writer._add_object(after)])
-
-
-def _outline(writer: pypdf.PdfWriter, rendered: RenderedBook, start: dict[str, int]) -> None:
-    parents: dict[int, Any] = {}
-    for filename, level, label in outline_levels(rendered):
-        pid = page_id(filename)
-        if pid not in start:
-            continue
-        parent = parents.get(level - 1) if level > 1 else None
-        parents[level] = writer.add_outline_item(title=label, page_number=start[pid], parent=parent)
-
-
-def _metadata(writer: pypdf.PdfWriter, rendered: RenderedBook) -> None:
-    book = rendered.book
-    date = "D:" + rendered.modified.replace("-", "").replace(":", "").replace("T", "")[:14] + "Z"
-    info = {"/Title": book.title, "/Creator": "ficbook", "/Producer": "ficbook (WeasyPrint, pypdf)",
-            "/CreationDate": date, "/ModDate": date}
-    if book.authors or book.editors:
-        info["/Author"] = ", ".join(book.authors or book.editors)
-    fandoms = list(dict.fromkeys(f for s in book.stories for f in s.metadata.fandoms))
-    tags = list(dict.fromkeys(t for s in book.stories
-                              for t in (*s.metadata.tags, *s.metadata.relationships)))
-    if fandoms:
-        info["/Subject"] = ", ".join(fandoms)
-    if tags:
-        info["/Keywords"] = ", ".join(tags)
-    writer.add_metadata(info)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(book.language)
-    ident = ByteStringObject(pdf_identifier(rendered))
-    writer._ID = ArrayObject([ident, ByteStringObject(hashlib.md5(ident).hexdigest().encode())])
