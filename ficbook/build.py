@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
-from .cache import cached_story, read_story_cached
+from .cache import cache_dir, cached_story, read_story_cached
 from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
@@ -52,7 +52,8 @@ def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[P
     # Rebuilding an anthology is the case worth caching pages for; a single story renders in
     # less time than its pages take to store.
     pages_cache = PageCache(theme) if options.cache and book.is_anthology else None
-    rendered = render(book, theme, pages_cache)
+    compiled = cache_dir() / "templates" if options.cache else None
+    rendered = render(book, theme, pages_cache, compiled)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
         written.append(BACKENDS[fmt](rendered, target, options))

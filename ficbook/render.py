@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -63,15 +64,15 @@ TITLE_PAGE_FIELDS = (
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
-def _environment(theme: Theme) -> jinja2.Environment:
-    key = tuple(str(p) for p in theme.chain)
+def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
+    key = (str(compiled), *(str(p) for p in theme.chain))
     if not all(p.is_absolute() for p in theme.chain):
         key = (os.getcwd(), *key)  # a relative theme folder means another one elsewhere
     env = _ENVIRONMENTS.get(key)
     if env is None:
         if len(_ENVIRONMENTS) >= 8:
             _ENVIRONMENTS.clear()
-        env = _ENVIRONMENTS[key] = theme.environment()
+        env = _ENVIRONMENTS[key] = theme.environment(compiled)
     return env
 
 
@@ -109,8 +110,11 @@ class ThemeTemplateError(Exception):
 _BOOK_FIELDS = tuple(f.name for f in fields(StoryPageBook))
 
 
-def render(book: Book, theme: Theme, pages_cache: PageCache | None = None) -> RenderedBook:
-    env = _environment(theme)
+def render(book: Book, theme: Theme, pages_cache: PageCache | None = None,
+           compiled_templates: Path | None = None) -> RenderedBook:
+    """The book's pages, contents and assets. Story pages come from `pages_cache` when they
+    were rendered before; templates compiled before come from `compiled_templates`."""
+    env = _environment(theme, compiled_templates)
     assets = _theme_assets(theme)
     cover = render_cover(book, theme)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]

@@ -56,10 +56,20 @@ class Theme:
                         found[f.relative_to(base).as_posix()] = f
         return dict(sorted(found.items()))
 
-    def environment(self) -> jinja2.Environment:
+    def environment(self, compiled: Path | None = None) -> jinja2.Environment:
+        """The theme's templates; compiled ones are kept in `compiled` (jinja recompiles a
+        template whose source changed), which saves each build compiling them again."""
         loaders = [jinja2.FileSystemLoader(str(p / "templates")) for p in self.chain]
+        bytecode = None
+        if compiled is not None:
+            try:
+                compiled.mkdir(parents=True, exist_ok=True)
+                bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+            except OSError:
+                pass  # no cache folder: compile, as without one
         return jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            bytecode_cache=bytecode,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,

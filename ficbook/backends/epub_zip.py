@@ -46,23 +46,32 @@ def members(files: Sequence[tuple[str, bytes]], reuse: Deflated | None = None,
     (from `reuse` when an entry's bytes are the same; every deflated entry goes into `kept`)."""
     reuse = reuse or {}
     ordered = sorted(files, key=lambda f: (f[0] != "mimetype", f[0]))
-
-    def member(file: tuple[str, bytes]) -> Member:
-        name, data = file
-        if name == "mimetype" or name.lower().endswith(_PACKED):
-            return Member(name, zlib.crc32(data), len(data), 0, data)
-        digest = hashlib.sha256(data).digest()
-        found = reuse.get(digest)
-        if found is None:
-            packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)  # raw deflate, as zip wants
-            found = (zlib.crc32(data), packer.compress(data) + packer.flush())
-        if kept is not None:
-            kept[digest] = found
-        return Member(name, found[0], len(data), 8, found[1])
-
-    # zlib and hashlib let go of the GIL while they work: threads use every core.
+    stored = [n == "mimetype" or n.lower().endswith(_PACKED) for n, _ in ordered]
+    digests = [b"" if keep else hashlib.sha256(data).digest()
+               for (_, data), keep in zip(ordered, stored, strict=True)]
+    todo = [i for i, d in enumerate(digests) if d and d not in reuse]
+    # zlib lets go of the GIL while it deflates: two threads use both cores. Each takes
+    # every other entry (not one task per entry: a thousand small tasks cost more than that).
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(member, ordered))
+        done = [entry for batch in pool.map(lambda part: [
+            (i, _deflate(ordered[i][1])) for i in todo[part::2]], (0, 1)) for entry in batch]
+    found = dict(reuse)
+    found.update((digests[i], deflated) for i, deflated in done)
+    out = []
+    for (name, data), keep, digest in zip(ordered, stored, digests, strict=True):
+        if keep:
+            out.append(Member(name, zlib.crc32(data), len(data), 0, data))
+            continue
+        crc, packed = found[digest]
+        if kept is not None:
+            kept[digest] = (crc, packed)
+        out.append(Member(name, crc, len(data), 8, packed))
+    return out
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)  # raw deflate, as zip wants
+    return zlib.crc32(data), packer.compress(data) + packer.flush()
 
 
 def pack(entries: Sequence[Member]) -> bytes:

@@ -6,8 +6,6 @@ import codecs
 import logging
 from pathlib import Path
 
-import ftfy
-
 from ..errors import InputError
 
 log = logging.getLogger(__name__)
@@ -46,8 +44,11 @@ def decode(data: bytes, path: Path | None = None) -> str:
     if _looks_binary(data):
         raise InputError(path, "not a text file (it holds binary data): is it the story?")
     text = _decode(data, path)
-    # Repair text that was decoded wrongly before it reached us (UTF-8 read as cp1252).
-    text = ftfy.fix_encoding(text)
+    if not text.isascii():  # mojibake is never ASCII; ftfy takes 50 ms to import
+        import ftfy
+
+        # Repair text that was decoded wrongly before it reached us (UTF-8 read as cp1252).
+        text = ftfy.fix_encoding(text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
