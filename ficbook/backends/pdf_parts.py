@@ -257,14 +257,18 @@ class _Pipeline:
                     if self.front_pages is None:
                         self._fill(running, jobs)
                         continue
-                    batch += self._place()
-                    if batch and (len(self.offsets) == self.count or
-                                  self.total - self.offsets[batch[0].index] >= FURNISH_PAGES):
-                        running.add(self._start(furnish_part, self.furnish(batch, self.offsets)))
-                        self.pieces[batch[0].index] = tuple(
-                            (r.path, self.offsets[r.index] - self.offsets[batch[0].index])
-                            for r in batch)
-                        batch = []
+                    for result in self._place():
+                        # Runs cut by pages, not by when parts arrive: the same book gives the
+                        # same runs, so their heads come from the cache too.
+                        batch.append(result)
+                        first = self.offsets[batch[0].index]
+                        if (self.offsets[result.index] + result.pages - first >= FURNISH_PAGES
+                                or result.index == self.count - 1):
+                            running.add(self._start(furnish_part,
+                                                    self.furnish(batch, self.offsets)))
+                            self.pieces[batch[0].index] = tuple(
+                                (r.path, self.offsets[r.index] - first) for r in batch)
+                            batch = []
                     if len(self.offsets) == self.count and self.front_job and not numbered:
                         running.add(self._start(lay_out_part, self.front_job(self.start)))
                         numbered = True
