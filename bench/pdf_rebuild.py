@@ -22,9 +22,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 
-def run(folder: Path, out: Path, cache: Path, log: Path) -> dict[str, float | str]:
+class Result(NamedTuple):
+    wall: float
+    cpu: float
+    peak: float  # MB, the main process (the pool's processes are not in it)
+    pieces: str
+
+
+def run(folder: Path, out: Path, cache: Path, log: Path) -> Result:
     env = {**os.environ, "FICBOOK_CACHE_DIR": str(cache)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -38,8 +46,7 @@ def run(folder: Path, out: Path, cache: Path, log: Path) -> dict[str, float | st
     text = log.read_text(encoding="utf-8", errors="replace")
     peaks = [int(m) for m in re.findall(r"PDF parts: .* peak (\d+) MB", text)]
     pieces = re.findall(r"PDF: (\d+ of \d+ pieces laid out, \d+ from the cache)", text)
-    return {"wall": wall, "cpu": cpu, "peak": max(peaks) if peaks else float("nan"),
-            "pieces": pieces[-1] if pieces else "?"}
+    return Result(wall, cpu, max(peaks) if peaks else float("nan"), pieces[-1] if pieces else "?")
 
 
 def main() -> None:
@@ -62,16 +69,16 @@ def main() -> None:
         print(f"corpus: {args.corpus} ({len(stories)} stories); editing {story.name}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         cold = run(folder, work / "cold.pdf", cache, work / "cold.log")
-        print(f"cold build:  {cold['wall']:7.1f} s wall, {cold['cpu']:7.1f} s CPU, main peak "
-              f"{cold['peak']} MB, {cold['pieces']}", flush=True)
+        print(f"cold build:  {cold.wall:7.1f} s wall, {cold.cpu:7.1f} s CPU, main peak "
+              f"{cold.peak} MB, {cold.pieces}", flush=True)
         with story.open("a", encoding="utf-8") as f:
             f.write("\n\nShe folded the letter twice, put it back in the drawer, and went out "
                     "into the rain without her coat, because some answers only come walking.\n")
         warm = run(folder, work / "rebuild.pdf", cache, work / "rebuild.log")
-        print(f"rebuild:     {warm['wall']:7.1f} s wall, {warm['cpu']:7.1f} s CPU, main peak "
-              f"{warm['peak']} MB, {warm['pieces']}")
-        print(f"rebuild / cold: {warm['wall'] / cold['wall']:.1%} of the wall time, "
-              f"{warm['cpu'] / cold['cpu']:.1%} of the CPU time; load average "
+        print(f"rebuild:     {warm.wall:7.1f} s wall, {warm.cpu:7.1f} s CPU, main peak "
+              f"{warm.peak} MB, {warm.pieces}")
+        print(f"rebuild / cold: {warm.wall / cold.wall:.1%} of the wall time, "
+              f"{warm.cpu / cold.cpu:.1%} of the CPU time; load average "
               f"{os.getloadavg()[0]:.1f}")
         if args.keep:
             print(f"kept: {work}")
