@@ -22,7 +22,8 @@ from ..errors import BuildError
 
 DOS_DATE = (2000 - 1980) << 9 | 1 << 5 | 1  # 2000-01-01, 00:00:00
 LEVEL = 6
-_PACKED = (".jpg", ".jpeg", ".gif", ".woff", ".woff2")  # compressed already (PNG shrinks a little)
+THREADED_BYTES = 1_000_000
+_PACKED = (".jpg", ".jpeg", ".png", ".gif", ".woff", ".woff2")  # deflating again gains ~nothing
 _UTF8_NAME = 0x800
 _UNIX_FILE = 0o100644 << 16
 
@@ -50,11 +51,15 @@ def members(files: Sequence[tuple[str, bytes]], reuse: Deflated | None = None,
     digests = [b"" if keep else hashlib.sha256(data).digest()
                for (_, data), keep in zip(ordered, stored, strict=True)]
     todo = [i for i, d in enumerate(digests) if d and d not in reuse]
-    # zlib lets go of the GIL while it deflates: two threads use both cores. Each takes
-    # every other entry (not one task per entry: a thousand small tasks cost more than that).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = [entry for batch in pool.map(lambda part: [
-            (i, _deflate(ordered[i][1])) for i in todo[part::2]], (0, 1)) for entry in batch]
+    # zlib lets go of the GIL while it deflates: for a big book two threads use both cores,
+    # each taking every other entry (a thousand one-page tasks would cost more than that).
+    # A short story's pages deflate faster than threads start.
+    if sum(len(ordered[i][1]) for i in todo) < THREADED_BYTES:
+        done = [(i, _deflate(ordered[i][1])) for i in todo]
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = [entry for batch in pool.map(lambda part: [
+                (i, _deflate(ordered[i][1])) for i in todo[part::2]], (0, 1)) for entry in batch]
     found = dict(reuse)
     found.update((digests[i], deflated) for i, deflated in done)
     out = []
