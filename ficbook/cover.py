@@ -148,13 +148,16 @@ class _Canvas:
         width, height = self._pixels.size
         palette = self.palette()
         self._pixels.putpalette(palette)  # L holding indices -> P, without a copy
-        packed = self._pixels.tobytes("raw", "P;4")  # two pixels a byte
         stride = (width + 1) // 2
-        # Each row starts with its filter type, 0 (none): filters do nothing for a palette.
-        rows = b"".join(b"\0" + packed[y * stride:(y + 1) * stride] for y in range(height))
+        packed = Image.frombytes("L", (stride, height), self._pixels.tobytes("raw", "P;4"))
+        # Each row starts with its filter type, 0 (none: filters do nothing for a palette):
+        # the packed rows pasted one byte in from the left edge of a zeroed image.
+        rows = Image.new("L", (stride + 1, height), 0)
+        rows.paste(packed, (1, 0))
         header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)  # 4-bit, palette
         return b"".join((b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"PLTE", palette),
-                         _chunk(b"IDAT", zlib.compress(rows, 1)), _chunk(b"IEND", b"")))
+                         _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+                         _chunk(b"IEND", b"")))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
