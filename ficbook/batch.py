@@ -17,7 +17,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .chapters import chapter_files, group_chapter_folders, read_chapter_folder
 from .errors import FicbookError, InputError
 from .names import book_stem
 from .options import BuildOptions
-from .theme import load_theme
+from .theme import Theme, load_theme
 
 MANIFEST = ".ficbook-batch.json"
 
@@ -193,15 +193,15 @@ def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: i
         pending: dict[Future[Outcome], tuple[Path, str]] = {
             pool.submit(build_one, str(path), str(tmp / str(n)), options): (path, key)
             for n, (path, key) in enumerate(todo)}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                path, key = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # a worker that died (out of memory, killed)
-                    outcome = f"internal error: {type(exc).__name__}: {exc}"
-                yield path, key, outcome
+        # as_completed waits on every future once; wait(FIRST_COMPLETED) in a loop re-armed
+        # all of those still pending each time, quadratic in a batch of thousands.
+        for future in as_completed(pending):
+            path, key = pending.pop(future)
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker that died (out of memory, killed)
+                outcome = f"internal error: {type(exc).__name__}: {exc}"
+            yield path, key, outcome
         pool.shutdown()
     except BaseException:
         # Ctrl-C: stop the workers now; their half-built books are only in `tmp`.
@@ -226,12 +226,25 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
         story = (read_chapter_folder(source, options.reader) if source.is_dir()
                  else read_story(source, options.reader))
         book = Book.single(story)
-        written = build_book(book, Path(folder), options)
+        written = build_book(book, Path(folder), options, theme=_worker_theme(options))
         return story.metadata.title, story.metadata.authors, [str(p) for p in written]
     except FicbookError as exc:
         return exc.message
     except Exception as exc:  # a bug in ficbook: report it against this story, go on
         return f"internal error: {type(exc).__name__}: {exc}"
+
+
+_THEMES: dict[str, Theme] = {}
+
+
+def _worker_theme(options: BuildOptions) -> Theme:
+    """The batch's theme, loaded once per worker (a batch checks it up front and every book
+    in it uses the same one)."""
+    key = json.dumps([options.theme, options.theme_options], sort_keys=True, default=str)
+    if key not in _THEMES:
+        _THEMES.clear()
+        _THEMES[key] = load_theme(options.theme, options.theme_options)
+    return _THEMES[key]
 
 
 def _place(output: Path, books: dict[str, Any], owners: dict[str, str], me: str, stem: str,

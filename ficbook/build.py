@@ -23,7 +23,7 @@ from .names import book_stem
 from .options import BuildOptions
 from .page_cache import PageCache
 from .render import render
-from .theme import load_theme
+from .theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,13 @@ def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dic
     return {fmt: folder / f"{stem}.{fmt}" for fmt in formats}
 
 
-def build_book(book: Book, output: Path | None, options: BuildOptions) -> list[Path]:
+def build_book(book: Book, output: Path | None, options: BuildOptions,
+               theme: Theme | None = None) -> list[Path]:
+    """Write `book` in each of the formats; `theme`, if given, is options.theme loaded."""
     for fmt in options.formats:
         if fmt not in BACKENDS:
             raise InputError(None, f"unknown format '{fmt}' (known: {', '.join(BACKENDS)})")
-    theme = load_theme(options.theme, options.theme_options)
+    theme = theme or load_theme(options.theme, options.theme_options)
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
     # Rebuilding an anthology is the case worth caching pages for; a single story renders in
