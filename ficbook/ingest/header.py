@@ -224,9 +224,14 @@ _UNDER_EM = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
 
 def inline_markup(text: str) -> str:
     """The emphasis fans type in plain text: **bold**, *italic*, _italic_."""
-    text = _STAR_BOLD.sub(r"<strong>\1</strong>", text)
-    text = _STAR_EM.sub(r"<em>\1</em>", text)
-    return _UNDER_EM.sub(r"<em>\1</em>", text)
+    # Each pass only where its marker is: most paragraphs with one have no other.
+    if "**" in text:
+        text = _STAR_BOLD.sub(r"<strong>\1</strong>", text)
+    if "*" in text:
+        text = _STAR_EM.sub(r"<em>\1</em>", text)
+    if "_" in text:
+        text = _UNDER_EM.sub(r"<em>\1</em>", text)
+    return text
 
 
 def title_from_subject(subject: str) -> tuple[str, str]:
