@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -196,3 +198,19 @@ def test_hard_wrapping_at_any_usual_width_is_undone(width: int) -> None:
     paragraphs = [" ".join(words[(n + i) % len(words)] for i in range(150)) for n in range(3)]
     story = parse_text("Title: W\n\n" + "\n\n".join(textwrap.fill(p, width) for p in paragraphs))
     assert story.chapters[0].body.count("<p>") == 3 and "<br/>" not in story.chapters[0].body
+
+
+@pytest.mark.parametrize(("xhtml", "words"), [
+    ("<p>“Hello,” she said -- and then... nothing.</p>", 6),
+    ("<p>mid<em>word</em> tags</p><p>a—b &amp; c&#160;d</p>", 6),  # a tag parts words, a dash
+    # joins them, an entity is the character it stands for
+    ("<p>日本語 テスト 🙂 ---</p>", 2),
+    ("", 0),
+])
+def test_words_are_whitespace_tokens_with_a_letter_or_digit(xhtml: str, words: int) -> None:
+    from ficbook.model import count_words
+
+    assert count_words(xhtml) == words
+    text = html.unescape(re.sub(r"<[^>]+>", " ", xhtml))
+    by_hand = [t for t in text.split() if any(c.isalnum() or c == "_" for c in t)]
+    assert len(by_hand) == words
