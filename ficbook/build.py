@@ -21,7 +21,6 @@ from .ingest import read_story
 from .model import Book, Story
 from .names import book_stem
 from .options import BuildOptions
-from .page_cache import PageCache
 from .render import render
 from .theme import Theme, load_theme
 
@@ -51,11 +50,8 @@ def build_book(book: Book, output: Path | None, options: BuildOptions,
     theme = theme or load_theme(options.theme, options.theme_options)
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
-    # Rebuilding an anthology is the case worth caching pages for; a single story renders in
-    # less time than its pages take to store.
-    pages_cache = PageCache(theme) if options.cache and book.is_anthology else None
     compiled = cache_dir() / "templates" if options.cache else None
-    rendered = render(book, theme, pages_cache, compiled)
+    rendered = render(book, theme, compiled)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
         written.append(BACKENDS[fmt](rendered, target, options))

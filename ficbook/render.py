@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -18,9 +17,6 @@ from .errors import ThemeError
 from .language import direction
 from .model import Asset, Book, MatterPage, Page, RenderedBook, Story, TocEntry, chapter_label
 from .theme import Theme
-
-if TYPE_CHECKING:
-    from .page_cache import PageCache
 
 MEDIA_TYPES = {
     ".css": "text/css",
@@ -76,44 +72,9 @@ def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
     return env
 
 
-@dataclass(frozen=True)
-class StoryPageBook:
-    """What a story's pages know of the book: its own fields, never the other stories.
-
-    Story pages are cached story by story (page_cache.py); a page that showed another story's
-    title would go stale when that story changed, so templates are not given the chance."""
-
-    title: str
-    subtitle: str
-    editors: tuple[str, ...]
-    description: str
-    language: str
-    date: str
-    is_anthology: bool
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raise ThemeTemplateError(f"story pages are given book.{', book.'.join(_BOOK_FIELDS)}, "
-                                 f"not book.{name}")
-
-    @classmethod
-    def of(cls, book: Book) -> StoryPageBook:
-        return cls(book.title, book.subtitle, book.editors, book.description, book.language,
-                   book.date, book.is_anthology)
-
-
-class ThemeTemplateError(Exception):
-    """A template asked for something it cannot have; reported against its line."""
-
-
-_BOOK_FIELDS = tuple(f.name for f in fields(StoryPageBook))
-
-
-def render(book: Book, theme: Theme, pages_cache: PageCache | None = None,
-           compiled_templates: Path | None = None) -> RenderedBook:
-    """The book's pages, contents and assets. Story pages come from `pages_cache` when they
-    were rendered before; templates compiled before come from `compiled_templates`."""
+def render(book: Book, theme: Theme, compiled_templates: Path | None = None) -> RenderedBook:
+    """The book's pages, contents and assets (templates compiled before are kept in
+    `compiled_templates`)."""
     env = _environment(theme, compiled_templates)
     assets = _theme_assets(theme)
     cover = render_cover(book, theme)
@@ -139,8 +100,7 @@ def render(book: Book, theme: Theme, pages_cache: PageCache | None = None,
             if key not in directions:
                 directions[key] = direction(*key)
             context["dir"] = directions[key]
-        context.setdefault("book", book)
-        html = _render(env, theme, template, page_title=title, kind=kind,
+        html = _render(env, theme, template, book=book, page_title=title, kind=kind,
                        stylesheets=[rel + s for s in stylesheets], rel=rel,
                        options=theme.options, version=__version__,
                        cover_href=rel + cover.filename, **context)
@@ -173,14 +133,15 @@ def render(book: Book, theme: Theme, pages_cache: PageCache | None = None,
     story_toc: dict[int, TocEntry] = {}
     body_started = False  # the first chapter of the book is the bodymatter landmark
     section_of = {g["plans"][0]["index"]: g for g in groups if g["title"]}
-    story_book = StoryPageBook.of(book)
-
-    def story_pages(plan: dict[str, Any]) -> None:
+    for plan in plans:
         story: Story = plan["story"]
+        if plan["index"] in section_of:
+            group = section_of[plan["index"]]
+            page("section.xhtml", group["file"], group["title"], "section", group=group)
         page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
              landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
              meta=_meta_rows(story, counted := story.counted_words),
-             lang=story.metadata.language, counted=counted, book=story_book)
+             lang=story.metadata.language, counted=counted)
         for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
             last = n == len(plan["chapters"])
             page("chapter.xhtml", filename, label, "chapter",
@@ -191,27 +152,7 @@ def render(book: Book, theme: Theme, pages_cache: PageCache | None = None,
                  body=Markup(_relink_images(chapter.body, rel_of(filename))),
                  summary=Markup(chapter.summary),
                  notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
-                 story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""),
-                 book=story_book)
-
-    for plan in plans:
-        story: Story = plan["story"]
-        if plan["index"] in section_of:
-            group = section_of[plan["index"]]
-            page("section.xhtml", group["file"], group["title"], "section", group=group)
-        if pages_cache is None:
-            story_pages(plan)
-        else:
-            _ = story.counted_words  # counted before the key: a story's pickle holds its count
-            key = pages_cache.key(story, plan["index"], multi, body_started, story_book,
-                                  stylesheets, cover.filename)
-            cached = pages_cache.get(key)
-            if cached is None:
-                start = len(pages)
-                story_pages(plan)
-                pages_cache.put(key, pages[start:])
-            else:
-                pages.extend(cached)
+                 story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
         children = [TocEntry(label, filename) for _, filename, label in plan["chapters"]]
         body_started = body_started or bool(children)
         if multi:

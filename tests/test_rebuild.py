@@ -1,4 +1,4 @@
-"""Rebuilding an anthology after one edit: only that story is read, rendered and deflated
+"""Rebuilding an anthology after one edit: only that story is parsed and its pages deflated
 again, and the book is byte for byte the one a build from nothing gives."""
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from types import SimpleNamespace
 import pytest
 from validate import epubcheck_messages
 
-from ficbook import build
+from ficbook import build, ingest
 from ficbook.backends import epub_zip
 from ficbook.backends.epub_zip import Member, pack
 from ficbook.options import BuildOptions
-from ficbook.page_cache import PageCache
 
 STORIES = ("Salt Roads", "The Lamplighter's Ledger", "Gull Weather", "Nine Bells", "Low Water")
 
@@ -37,17 +36,17 @@ def write_anthology(folder: Path) -> Path:
 
 
 @pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many stories had their pages rendered (and stored) in each build."""
-    stored: list[int] = []
-    real = PageCache.put
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The story files each build parsed (the others came from the cache)."""
+    names: list[str] = []
+    real = ingest.read_story
 
-    def put(self: PageCache, key: str, pages: list) -> None:  # type: ignore[type-arg]
-        stored.append(pages[0].story_index)
-        real(self, key, pages)
+    def read_story(path: Path, reader: str | None = None) -> object:
+        names.append(path.name)
+        return real(path, reader)
 
-    monkeypatch.setattr(PageCache, "put", put)
-    return stored
+    monkeypatch.setattr(ingest, "read_story", read_story)
+    return names
 
 
 @pytest.fixture
@@ -65,19 +64,19 @@ def deflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return count
 
 
-def test_one_edited_story_is_all_a_rebuild_renders_and_the_book_matches_a_cold_build(
-        tmp_path: Path, rendered: list[int], deflated: list[int]) -> None:
+def test_one_edited_story_is_all_a_rebuild_parses_and_the_book_matches_a_cold_build(
+        tmp_path: Path, parsed: list[str], deflated: list[int]) -> None:
     toml = write_anthology(tmp_path / "zine")
     [book] = build([toml], tmp_path / "out" / "harbour.epub")
-    assert sorted(rendered) == [1, 2, 3, 4, 5]
+    assert sorted(parsed) == [f"story-{n}.txt" for n in range(1, 6)]
     entries = len(zipfile.ZipFile(book).namelist())
 
     edited = tmp_path / "zine" / "story-3.txt"
     edited.write_text(edited.read_text().replace("the bell answered", "the bell rang back"))
-    rendered.clear()
+    parsed.clear()
     deflated.clear()
     build([toml], book)
-    assert rendered == [3]
+    assert parsed == ["story-3.txt"]
     # The edited story's four pages, and the OPF and NCX (they carry the identifier, which
     # follows the content), are deflated again; the other pages are not.
     assert len(deflated) == 6 and entries > 30

@@ -153,22 +153,6 @@ def test_template_error_is_one_line_naming_theme_template_and_line(tmp_path: Pat
     assert not (tmp_path / "c.epub").exists()
 
 
-def test_story_pages_see_the_book_but_not_the_other_stories(tmp_path: Path) -> None:
-    """Story pages are cached story by story, so a template there may show the book's title
-    but not another story's: asking is a one-line error, not a page that goes stale."""
-    titled = CHILD_CHAPTER.replace("{{ body }}", "<p>{{ book.title }}</p>{{ body }}")
-    theme_dir = write_child_theme(tmp_path / "titled", "default", titled)
-    stories = [SHORT, LONG]
-    out = build(stories, tmp_path / "a.epub", BuildOptions(theme=str(theme_dir)),
-                title="Two Tides")[0]
-    assert "<p>Two Tides</p>" in zipfile.ZipFile(out).read("EPUB/text/s001-c001.xhtml").decode()
-    peeking = CHILD_CHAPTER.replace("{{ body }}", "{{ book.stories[0].metadata.title }}")
-    (theme_dir / "templates" / "chapter.xhtml").write_text(peeking)
-    with pytest.raises(ThemeError, match=r"chapter\.xhtml: theme 'mine': line 4: story pages "
-                                         r"are given book\.title, .* not book\.stories"):
-        build(stories, tmp_path / "b.epub", BuildOptions(theme=str(theme_dir)), title="Two")
-
-
 def cli():  # type: ignore[no-untyped-def]
     from ficbook.cli import cli as command
 
