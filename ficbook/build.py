@@ -177,7 +177,7 @@ def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story 
     else:
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
             read = list(pool.map(_read_one, missing, [reader] * len(missing),
-                                 [cache] * len(missing), chunksize=8))
+                                 [cache] * len(missing), chunksize=2))
     fresh = iter(read)
     return [found[n] if n in found else next(fresh) for n in range(len(paths))]
 
