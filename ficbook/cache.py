@@ -61,6 +61,7 @@ def read_story_cached(path: Path, reader: str | None = None, folder: Path | None
     if story is None:
         story = read_story(path, reader)
         _store(entry, story)
+        _LOADED[entry] = story
     return story
 
 
@@ -78,10 +79,18 @@ def _entry(data: bytes, reader: str | None, folder: Path | None) -> Path:
     return (folder or cache_dir()) / "stories" / f"{story_key(data, reader)}.pickle"
 
 
+# Stories already loaded by this process (a `build --watch` rebuilds in one): no unpickling.
+_LOADED: dict[Path, Story] = {}
+_LOADED_MAX = 4096
+
+
 def _load(entry: Path, path: Path) -> Story | None:
-    story = load_pickle(entry)
+    story = _LOADED.get(entry) or load_pickle(entry)
     if not isinstance(story, Story):
         return None
+    if len(_LOADED) >= _LOADED_MAX:
+        _LOADED.clear()
+    _LOADED[entry] = story
     moved = replace(story, source=path)
     if "counted_words" in story.__dict__:  # only the path changed: the count holds
         moved.__dict__["counted_words"] = story.__dict__["counted_words"]

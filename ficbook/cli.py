@@ -136,12 +136,15 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 @click.option("--cover", type=click.Path(path_type=Path), default=None,
               help="Use this image (.jpg or .png) as the cover instead of a generated one.")
 @click.option("--no-cache", is_flag=True,
-              help="Read and keep nothing in ficbook's cache (parsed stories, rendered pages).")
+              help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages).")
+@click.option("--watch", is_flag=True,
+              help="Keep running: build again whenever a story, the anthology file or your "
+                   "theme changes (Ctrl-C stops).")
 def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
               reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
               print_layout: bool | None, title: str | None, subtitle: str | None,
               editors: tuple[str, ...], theme_options: dict[str, Any],
-              cover: Path | None, no_cache: bool) -> None:
+              cover: Path | None, no_cache: bool, watch: bool) -> None:
     """Build a book from a story file, several (one anthology), or an anthology.toml.
 
     \b
@@ -157,9 +160,33 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
     options = BuildOptions(reader=reader, cache=not no_cache,
                            **{k: v for k, v in given.items() if v is not None})
     explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
-    for path in build(list(inputs), output, options, title=title, subtitle=subtitle,
-                      editors=editors, explicit=explicit):
+
+    def once() -> list[Path]:
+        return build(list(inputs), output, options, title=title, subtitle=subtitle,
+                     editors=editors, explicit=explicit)
+
+    if watch:
+        _watch(once, list(inputs), options.theme)
+        return
+    for path in once():
         click.echo(str(path))
+
+
+def _watch(once: Any, inputs: list[Path], theme: str) -> None:
+    from .watch import watch
+
+    def report(result: list[Path] | list[str], seconds: float) -> None:
+        if result and isinstance(result[0], Path):
+            click.echo(f"built {', '.join(map(str, result))} in {seconds:.2f} s")
+        else:
+            for line in result:
+                click.echo(f"ficbook: error: {line}", err=True)
+        click.echo("watching for changes (Ctrl-C stops)", err=True)
+
+    try:
+        watch(once, inputs, theme, report)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 cli.add_command(build_cmd, name="build")
