@@ -5,9 +5,10 @@
 
 Copies the corpus to a temporary folder (the original is never touched), builds it to an A5 PDF
 with an empty cache (parsed stories and laid-out PDF pieces both cold), appends a paragraph to
-one story (the middle one unless --story says which), builds again with the cache the first
-build filled, and prints wall and CPU seconds of both, the main process's peak memory (from
-`-v -v`), how many pieces were laid out, and the rebuild's share of the cold build.
+one story (the middle one unless --story says which; --paragraphs for more), builds again with
+the cache the first build filled, and prints wall and CPU seconds of both, the main process's
+peak memory (from `-v -v`), how many pieces were laid out, and the rebuild's share of the cold
+build.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def main() -> None:
                         help="a corpus folder holding anthology.toml (bench/corpus.py L)")
     parser.add_argument("--story", type=int, default=None,
                         help="which story to edit, from 1 (default: the middle one)")
+    parser.add_argument("--paragraphs", type=int, default=1,
+                        help="how many paragraphs to append (enough of them add pages, and then "
+                             "every later page number moves)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     if not (args.corpus / "anthology.toml").is_file():
@@ -72,8 +76,10 @@ def main() -> None:
         print(f"cold build:  {cold.wall:7.1f} s wall, {cold.cpu:7.1f} s CPU, main peak "
               f"{cold.peak} MB, {cold.pieces}", flush=True)
         with story.open("a", encoding="utf-8") as f:
-            f.write("\n\nShe folded the letter twice, put it back in the drawer, and went out "
-                    "into the rain without her coat, because some answers only come walking.\n")
+            for _ in range(args.paragraphs):
+                f.write("\n\nShe folded the letter twice, put it back in the drawer, and went "
+                        "out into the rain without her coat, because some answers only come "
+                        "walking.\n")
         warm = run(folder, work / "rebuild.pdf", cache, work / "rebuild.log")
         print(f"rebuild:     {warm.wall:7.1f} s wall, {warm.cpu:7.1f} s CPU, main peak "
               f"{warm.peak} MB, {warm.pieces}")

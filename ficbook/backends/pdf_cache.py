@@ -74,7 +74,7 @@ class PieceCache:
     def __init__(self, env: str, roots: Iterable[Path], folder: Path | None = None) -> None:
         self.folder = (folder or cache_dir()) / "pdf"
         self.env = env
-        self.roots = tuple(Path(r).resolve() for r in roots)  # files a document may name
+        self.roots = tuple(dict.fromkeys(Path(r).resolve() for r in roots))  # files it may name
         self.hits = 0
         self.stored = 0
 

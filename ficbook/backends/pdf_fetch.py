@@ -29,7 +29,7 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False,
                          fail_on_errors=False)
         self.assets = dict(assets)
-        self.roots = tuple(r.resolve() for r in roots)
+        self.roots = tuple(dict.fromkeys(r.resolve() for r in roots))
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:

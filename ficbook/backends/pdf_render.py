@@ -23,7 +23,7 @@ def fetcher_for(rendered: RenderedBook, theme: Theme) -> SafeFetcher:
         assets[rendered.cover.filename] = (rendered.cover.data, rendered.cover.media_type)
     roots = [*theme.chain]
     roots += [s.source.parent for s in rendered.book.stories if s.source is not None]
-    return SafeFetcher(assets, roots)
+    return SafeFetcher(assets, dict.fromkeys(roots))  # once each: 300 stories, one folder
 
 
 def book_html(rendered: RenderedBook, theme: Theme, size: PageSize, print_layout: bool) -> str:
