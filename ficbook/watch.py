@@ -16,7 +16,7 @@ from .config import CONFIG_NAME, load_spec
 from .errors import FicbookError
 from .theme import builtin_themes_dir, load_theme
 
-Fingerprint = frozenset[tuple[str, int, int]]
+Fingerprint = dict[str, tuple[int, int, int | None]]  # path: mtime, size, content hash
 # What a build reports: the paths written, or the error's lines; and the seconds it took.
 Report = Callable[[list[Path] | list[str], float], None]
 
@@ -32,16 +32,17 @@ def watch(build: Callable[[], list[Path]], inputs: Sequence[Path], theme: str,
     seen: Fingerprint | None = None
     while not stop.is_set():
         now = fingerprint(watched_files(inputs, theme), exclude=written)
-        if now != seen:
-            seen = now
+        if changed(seen, now):
             start = time.perf_counter()
             try:
                 written = build()
                 report(written, time.perf_counter() - start)
             except FicbookError as exc:
                 report(exc.lines(), time.perf_counter() - start)
-            # What the build wrote is not an input, even when it lands beside the stories.
-            seen = fingerprint(watched_files(inputs, theme), exclude=written)
+            # What the build wrote is not an input, even when it lands beside the stories;
+            # a save made while it ran is seen on the next look.
+            out = {str(p.resolve()) for p in written}
+            seen = {path: state for path, state in now.items() if path not in out}
         stop.wait(interval)
 
 
@@ -74,20 +75,40 @@ def watched_files(inputs: Sequence[Path], theme: str) -> list[Path]:
     return files
 
 
+RACY_SECONDS = 2.0
+
+
 def fingerprint(files: Iterable[Path], exclude: Iterable[Path] = ()) -> Fingerprint:
+    """Each file's modification time and size; and for a file modified in the last moments,
+    a hash of its content: two saves of the same size within one tick of the filesystem's
+    clock have the same time (git calls such files "racily clean")."""
     skip = {str(p.resolve()) for p in exclude}
-    found = set()
+    recent = time.time_ns() - int(RACY_SECONDS * 1e9)
+    found: dict[str, tuple[int, int, int | None]] = {}
     for path in files:
         resolved = str(path.resolve())
         if resolved in skip:
             continue
         try:
             stat = path.stat()
+            content = hash(path.read_bytes()) if stat.st_mtime_ns > recent else None
         except OSError:
-            found.add((resolved, -1, -1))  # gone: that is a change too
+            found[resolved] = (-1, -1, None)  # gone: that is a change too
             continue
-        found.add((resolved, stat.st_mtime_ns, stat.st_size))
-    return frozenset(found)
+        found[resolved] = (stat.st_mtime_ns, stat.st_size, content)
+    return found
+
+
+def changed(before: Fingerprint | None, now: Fingerprint) -> bool:
+    if before is None or before.keys() != now.keys():
+        return True
+    for path, (mtime, size, content) in now.items():
+        old_mtime, old_size, old_content = before[path]
+        if (mtime, size) != (old_mtime, old_size):
+            return True
+        if content is not None and old_content is not None and content != old_content:
+            return True
+    return False
 
 
 def _tree(folder: Path) -> list[Path]:
