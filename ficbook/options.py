@@ -18,6 +18,7 @@ class BuildOptions:
     reader: str | None = None  # force a reader instead of detecting the format
     page_size: str = "a5"  # PDF only
     print_layout: bool = False  # PDF only: mirrored margins, chapters open on a right-hand page
-    # Keep parsed stories and rendered pages in ficbook's cache folder (cache.py): a rebuild
-    # after editing one story of many redoes only that story. False: read and write nothing.
+    # Keep parsed stories, compiled templates and deflated pages in ficbook's cache folder
+    # (cache.py): a rebuild after editing one story of many redoes only that story. False:
+    # read and write none of it.
     cache: bool = True
