@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=1,
                         help="how many paragraphs to append (enough of them add pages, and then "
                              "every later page number moves)")
+    parser.add_argument("--shift", type=int, default=0,
+                        help="then append this many paragraphs to the first story and rebuild "
+                             "again (every later page number moves)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     if not (args.corpus / "anthology.toml").is_file():
@@ -75,17 +78,22 @@ def main() -> None:
         cold = run(folder, work / "cold.pdf", cache, work / "cold.log")
         print(f"cold build:  {cold.wall:7.1f} s wall, {cold.cpu:7.1f} s CPU, main peak "
               f"{cold.peak} MB, {cold.pieces}", flush=True)
-        with story.open("a", encoding="utf-8") as f:
-            for _ in range(args.paragraphs):
-                f.write("\n\nShe folded the letter twice, put it back in the drawer, and went "
-                        "out into the rain without her coat, because some answers only come "
-                        "walking.\n")
-        warm = run(folder, work / "rebuild.pdf", cache, work / "rebuild.log")
-        print(f"rebuild:     {warm.wall:7.1f} s wall, {warm.cpu:7.1f} s CPU, main peak "
-              f"{warm.peak} MB, {warm.pieces}")
-        print(f"rebuild / cold: {warm.wall / cold.wall:.1%} of the wall time, "
-              f"{warm.cpu / cold.cpu:.1%} of the CPU time; load average "
-              f"{os.getloadavg()[0]:.1f}")
+        edits = [(story, args.paragraphs, "rebuild")]
+        if args.shift:  # then enough text early in the book to move every later page
+            edits.append((stories[0], args.shift, f"rebuild after {args.shift} paragraphs in "
+                                                  f"{stories[0].name}"))
+        for n, (edited, paragraphs, label) in enumerate(edits):
+            with edited.open("a", encoding="utf-8") as f:
+                for _ in range(paragraphs):
+                    f.write("\n\nShe folded the letter twice, put it back in the drawer, and "
+                            "went out into the rain without her coat, because some answers "
+                            "only come walking.\n")
+            warm = run(folder, work / f"rebuild-{n}.pdf", cache, work / f"rebuild-{n}.log")
+            print(f"{label}: {warm.wall:7.1f} s wall, {warm.cpu:7.1f} s CPU, main peak "
+                  f"{warm.peak} MB, {warm.pieces}")
+            print(f"  / cold: {warm.wall / cold.wall:.1%} of the wall time, "
+                  f"{warm.cpu / cold.cpu:.1%} of the CPU time; load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
         if args.keep:
             print(f"kept: {work}")
     finally:
