@@ -480,3 +480,19 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
         for path in (edited, repaired):
             proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
             assert proc.returncode == 0, proc.stdout[-500:]
+
+
+def test_no_cache_reads_and_keeps_no_laid_out_parts(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-cache (BuildOptions.cache=False): every part laid out, nothing kept."""
+    force_parts(monkeypatch)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    pdf = build([LONG], tmp_path / "book.pdf", pdf_options(cache=False))[0]
+    assert not (tmp_path / "cache" / "pdf").exists()
+    assert "Epilogue" in text_of(pypdf.PdfReader(pdf))
+    result = CliRunner().invoke(cli, ["build", str(LONG), "-f", "pdf", "--no-cache",
+                                      "-o", str(tmp_path / "cli.pdf")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "cache" / "pdf").exists()
+    build([LONG], tmp_path / "cached.pdf", pdf_options())
+    assert list((tmp_path / "cache" / "pdf").glob("*.pdf"))

@@ -37,7 +37,7 @@ def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions) -> Pa
         os.close(fd)
         try:
             pdf_parts.write_parts(rendered, theme, size, options.print_layout, Path(tmp),
-                                  cache=getattr(options, "cache", True))
+                                  cache=options.cache)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
             return target
