@@ -64,18 +64,28 @@ def strip_invalid_chars(text: str) -> str:
 # an opening single quote (British dialogue, thoughts). Only these words start with elision.
 _ELISIONS = {"tis", "twas", "twill", "em", "cause", "cos", "coz", "til", "till", "round", "bout",
              "n", "nother", "kay", "fraid", "scuse", "sup", "ello", "ow", "er", "ere", "appen"}
-_OPEN_SINGLE = re.compile(r"(^|[\s>(\[\"“—–])'(?=([A-Za-z]+))")
+# A ' before a word, after a space, a tag, an opening bracket or quote, or a dash. Searched
+# for from the quote (the regex engine jumps to each '), the character before it checked here:
+# a pattern opening with that alternation was tried at every character of the book.
+_QUOTED_WORD = re.compile(r"'([A-Za-z]+)")
+_OPENERS = frozenset('>([\"“—–')
 
 
 def _open_single(match: re.Match[str]) -> str:
-    if match.group(2).lower() in _ELISIONS:
+    start = match.start()
+    before = match.string[start - 1] if start else ""
+    if start and not (before.isspace() or before in _OPENERS):
         return match.group(0)
-    return match.group(1) + "‘"
+    if match.group(1).lower() in _ELISIONS:
+        return match.group(0)
+    return "‘" + match.group(1)
 
 
 def smarten(html: str) -> str:
     """Straight quotes to curly, -- to dashes, ... to ellipses; tags and curly input untouched."""
-    return _smartypants(_OPEN_SINGLE.sub(_open_single, html))
+    if "'" in html:
+        html = _QUOTED_WORD.sub(_open_single, html)
+    return _smartypants(html)
 
 
 # smartypants.smartypants(text, _SMARTY), token for token, but each step runs only on text
