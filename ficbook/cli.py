@@ -136,7 +136,8 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 @click.option("--cover", type=click.Path(path_type=Path), default=None,
               help="Use this image (.jpg or .png) as the cover instead of a generated one.")
 @click.option("--no-cache", is_flag=True,
-              help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages).")
+              help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
+                   "laid-out PDF parts).")
 @click.option("--watch", is_flag=True,
               help="Keep running: build again whenever a story, the anthology file or your "
                    "theme changes (Ctrl-C stops).")
