@@ -22,15 +22,16 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in Path(src).iterdir() if p.is_file())
 
-    def one(f: Path) -> int:
+    def one(f: Path) -> str:
         target = out_dir / (f.stem + suffix)
         cmd = [a.replace("{in}", str(f)).replace("{out}", str(target)) for a in template]
-        return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return f"{f.name}: {done.stderr.strip()[:200]}" if done.returncode else ""
 
     with ThreadPoolExecutor(jobs) as pool:
-        failed = sum(1 for rc in pool.map(one, files) if rc)
+        failed = [why for why in pool.map(one, files) if why]
     if failed:
-        sys.exit(f"{failed} of {len(files)} failed")
+        sys.exit(f"{len(failed)} of {len(files)} failed, e.g. " + "; ".join(failed[:3]))
 
 
 if __name__ == "__main__":
