@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -64,7 +65,7 @@ class Theme:
         if compiled is not None:
             try:
                 compiled.mkdir(parents=True, exist_ok=True)
-                bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+                bytecode = _CompiledTemplates(str(compiled))
             except OSError:
                 pass  # no cache folder: compile, as without one
         return jinja2.Environment(
@@ -76,6 +77,21 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """jinja's cache of compiled templates, where a disk problem costs a compile, never the
+    build (jinja's own lets an unwritable folder's error through)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def _locate(name: str) -> Path:

@@ -3,10 +3,12 @@ again, and the book is byte for byte the one a build from nothing gives."""
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from validate import epubcheck_messages
@@ -94,12 +96,28 @@ def test_a_damaged_cache_costs_time_never_the_book(tmp_path: Path,
     toml = write_anthology(tmp_path / "zine")
     [first] = build([toml], tmp_path / "a.epub")
     good = first.read_bytes()
-    damaged = list((tmp_path / "cache").rglob("*.pickle"))
-    assert damaged
+    damaged = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert {p.suffix for p in damaged} >= {".pickle", ".cache"}  # stories, zip, templates
     for entry in damaged:
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(entry.read_bytes()[:7])
     [again] = build([toml], tmp_path / "a.epub")
     assert again.read_bytes() == good
+
+    # A cache folder nothing can be written into (a full disk, a read-only mount).
+    cache = tmp_path / "cache-2"
+
+    def refusing(real: Any) -> Any:
+        def make(*args: Any, **kwargs: Any) -> Any:
+            if str(kwargs.get("dir", "")).startswith(str(cache)):
+                raise PermissionError(13, "Permission denied")
+            return real(*args, **kwargs)
+        return make
+
+    monkeypatch.setattr("tempfile.mkstemp", refusing(tempfile.mkstemp))
+    monkeypatch.setattr("tempfile.NamedTemporaryFile", refusing(tempfile.NamedTemporaryFile))
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
+    [third] = build([toml], tmp_path / "b.epub")
+    assert third.read_bytes() == good
 
 
 def test_no_cache_reads_and_writes_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
