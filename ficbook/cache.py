@@ -106,14 +106,22 @@ def _store(entry: Path, story: Story) -> None:
 
 
 def load_pickle(entry: Path) -> object | None:
-    """What store_pickle() kept at `entry`, or None if it is missing or unreadable."""
+    """What store_pickle() kept at `entry`, or None if it is missing, damaged or not ours."""
     try:
         with entry.open("rb") as f:
+            if not ours(os.fstat(f.fileno())):
+                log.warning("cache: ignoring %s: another user could have written it", entry)
+                return None
             value: object = pickle.load(f)
             return value
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-            ValueError):
+    except Exception:  # any damage (garbage can raise almost anything) is a miss
         return None
+
+
+def ours(stat: os.stat_result) -> bool:
+    """Written by this user and writable by no one else: unpickling runs code, so a cache
+    entry someone else could have placed (a shared or world-writable folder) is not read."""
+    return (not hasattr(os, "geteuid") or stat.st_uid == os.geteuid()) and not stat.st_mode & 0o022
 
 
 def store_pickle(entry: Path, value: object) -> None:

@@ -84,9 +84,13 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     build (jinja's own lets an unwritable folder's error through)."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .cache import ours
+
         try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError):
+            # Compiled code is run: only from a file this user wrote and no one else can.
+            if ours(os.stat(self._get_cache_filename(bucket))):
+                super().load_bytecode(bucket)
+        except Exception:  # missing or damaged (truncated, garbage): compile
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

@@ -3,6 +3,7 @@ again, and the book is byte for byte the one a build from nothing gives."""
 
 from __future__ import annotations
 
+import random
 import tempfile
 import zipfile
 import zlib
@@ -98,10 +99,12 @@ def test_a_damaged_cache_costs_time_never_the_book(tmp_path: Path,
     good = first.read_bytes()
     damaged = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert {p.suffix for p in damaged} >= {".pickle", ".cache"}  # stories, zip, templates
-    for entry in damaged:
-        entry.write_bytes(entry.read_bytes()[:7])
-    [again] = build([toml], tmp_path / "a.epub")
-    assert again.read_bytes() == good
+    rng = random.Random(7)
+    for cut in (7, 20, 500):  # truncated, and then garbage of every kind
+        for entry in damaged:
+            entry.write_bytes(entry.read_bytes()[:cut] if cut < 500 else rng.randbytes(cut))
+        [again] = build([toml], tmp_path / "a.epub")
+        assert again.read_bytes() == good
 
     # A cache folder nothing can be written into (a full disk, a read-only mount).
     cache = tmp_path / "cache-2"
@@ -142,3 +145,16 @@ def test_the_zip_is_mimetype_first_stored_then_every_entry_readable(tmp_path: Pa
         assert z.getinfo("EPUB/images/a.jpg").compress_type == zipfile.ZIP_STORED
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
     assert isinstance(entries[0], Member)
+
+
+def test_a_cache_entry_others_could_have_written_is_never_unpickled(
+        tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unpickling runs code: an entry in a shared or world-writable cache is parsed afresh."""
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    build([toml], tmp_path / "a.epub")
+    for entry in (tmp_path / "cache" / "stories").glob("*.pickle"):
+        entry.chmod(0o666)
+    parsed.clear()
+    build([toml], tmp_path / "a.epub")
+    assert sorted(parsed) == [f"story-{n}.txt" for n in range(1, 6)]
