@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from validate import epubcheck_messages
 
-from ficbook import build, ingest
+from ficbook import build, cache, ingest
 from ficbook.backends import epub_zip
 from ficbook.backends.epub_zip import Member, pack
 from ficbook.options import BuildOptions
@@ -155,6 +155,7 @@ def test_a_cache_entry_others_could_have_written_is_never_unpickled(
     build([toml], tmp_path / "a.epub")
     for entry in (tmp_path / "cache" / "stories").glob("*.pickle"):
         entry.chmod(0o666)
+    cache._LOADED.clear()  # as a new process: nothing loaded yet
     parsed.clear()
     build([toml], tmp_path / "a.epub")
     assert sorted(parsed) == [f"story-{n}.txt" for n in range(1, 6)]
