@@ -71,7 +71,10 @@ def group_chapter_folders(files: Sequence[Path]) -> list[Path]:
     by_folder: dict[Path, list[Path]] = defaultdict(list)
     for f in files:
         by_folder[f.parent].append(f)
-    folders = {d for d, members in by_folder.items() if is_chapter_folder(members)}
+    # Only a folder whose chapter files were all named: the book is built from the folder, so
+    # naming two files of a bigger folder must not pull the rest in.
+    folders = {d for d, members in by_folder.items()
+               if set(members) == set(chapter_files(d)) and is_chapter_folder(members)}
     units = dict.fromkeys(f.parent if f.parent in folders else f for f in files)
     return list(units)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,18 @@ def test_numbered_unrelated_stories_are_told_apart_at_the_second_header(
     monkeypatch.setattr(chapters, "_header_title", counting)
     assert chapters.group_chapter_folders(files) == files
     assert read == files[:2]
+
+
+def test_chapter_files_named_one_by_one_never_pull_in_the_rest_of_their_folder(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ch01.txt").write_text("Title: Long Road\nAuthor: a\n\nOne.\n")
+    (folder / "ch02.txt").write_text("Two.\n")
+    (folder / "notes.txt").write_text(story("Unrelated Thing", "zed", "ZZUNRELATED"))
+    result = batch([folder / "ch01.txt", folder / "ch02.txt"], tmp_path / "out", jobs=1)
+    # Not the whole folder as one book: each file named is built, and nothing else.
+    assert sorted(p.name for p, _ in result.built) == ["ch01.txt", "ch02.txt"]
+    books = [p for _, paths in result.built for p in paths]
+    assert not any(b"ZZUNRELATED" in zipfile.ZipFile(b).read(n) for b in books
+                   for n in zipfile.ZipFile(b).namelist())
