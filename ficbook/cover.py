@@ -189,11 +189,7 @@ def _framed(canvas: _Canvas, style: _Style, title: str, subtitle: str, label: st
         top += 80
     canvas.draw.line((width // 2 - 200, top, width // 2 + 200, top), fill=ACCENT, width=6)
     top += 140
-    font = _fit(title, style.font, 220, width - 2 * margin, 6)
-    top = _text_block(canvas, title, font, FG, top, margin, 6)
-    if subtitle:
-        top = _text_block(canvas, subtitle, _font(style.font, 80), FG, top + 40,
-                          margin, 3)
+    _titles(canvas, style, title, subtitle, top, height - 620, 220, 6, margin)
     if byline:
         _text_block(canvas, byline, _fit(byline, style.font, 100, width - 2 * margin, 3),
                     ACCENT, height - 560, margin, 3)
@@ -212,11 +208,7 @@ def _bold(canvas: _Canvas, style: _Style, title: str, subtitle: str, label: str,
     top += 180
     canvas.draw.rectangle((margin, top, margin + 180, top + 24), fill=ACCENT)
     top += 110
-    font = _fit(title, style.font, 250, width - 2 * margin, 6)
-    top = _text_block(canvas, title, font, FG, top, margin, 6, centre=False)
-    if subtitle:
-        _text_block(canvas, subtitle, _font(style.font, 84), FG, top + 40, margin,
-                    3, centre=False)
+    _titles(canvas, style, title, subtitle, top, height - 480, 250, 6, margin, centre=False)
     if byline:
         font = _fit(byline, style.font, 100, width - 2 * margin, 2)
         _text_block(canvas, byline, font, ACCENT, height - 420, margin, 2, centre=False)
@@ -235,17 +227,28 @@ def _banner(canvas: _Canvas, style: _Style, title: str, subtitle: str, label: st
         lines = _wrap(label.upper(), font, width - 2 * margin, 3)
         block = len(lines) * _line_height(font)
         _text_block(canvas, label.upper(), font, BG, (band - block) // 2, margin, 3)
-    top = band + 220
-    font = _fit(title, style.font, 200, width - 2 * margin, 5)
-    top = _text_block(canvas, title, font, FG, top, margin, 5)
-    if subtitle:
-        top = _text_block(canvas, subtitle, _font(style.font, 80), FG, top + 40,
-                          margin, 2)
+    top = _titles(canvas, style, title, subtitle, band + 220, height - 660, 200, 5, margin)
     canvas.draw.line((width // 2 - 160, top + 70, width // 2 + 160, top + 70), fill=ACCENT,
               width=6)
     if byline:
         font = _fit(byline, style.font, 100, width - 2 * margin, 2)
         _text_block(canvas, byline, font, ACCENT, max(top + 180, height - 480), margin, 2)
+
+
+def _titles(canvas: _Canvas, style: _Style, title: str, subtitle: str, top: int, bottom: int,
+            size: int, max_lines: int, margin: int, centre: bool = True) -> int:
+    """The title, as large as fits (up to `size`), and the subtitle under it, between `top`
+    and `bottom` (where the byline starts); returns the y below them."""
+    room = COVER_SIZE[0] - 2 * margin
+    sub_font = _font(style.font, 80)
+    reserve = 40 + 2 * _line_height(sub_font) if subtitle else 0
+    height = max(bottom - top - reserve, 0)
+    font = _fit(title, style.font, size, room, max_lines, height)
+    lines = max(1, min(max_lines, height // _line_height(font)))
+    top = _text_block(canvas, title, font, FG, top, margin, lines, centre)
+    if subtitle:
+        top = _text_block(canvas, subtitle, sub_font, FG, top + 40, margin, 2, centre)
+    return top
 
 
 def _names(names: tuple[str, ...]) -> str:
@@ -262,33 +265,53 @@ def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.Im
     return ImageFont.load_default(size)
 
 
-def _fit(text: str, path: Path | None, size: int, room: int,
-         max_lines: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The largest size up to `size` at which the longest word fits and the text takes at most
-    `max_lines` lines (long titles shrink a little, never below 40% of the start size)."""
+def _fit(text: str, path: Path | None, size: int, room: int, max_lines: int,
+         max_height: int | None = None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The largest size up to `size` at which the longest word fits, the text takes at most
+    `max_lines` lines and `max_height` pixels (long titles shrink, never below 40% of the start
+    size; a word still too long is then broken where it reaches the edge)."""
     floor = max(24, int(size * 0.4))
     while True:
         font = _font(path, size)
-        lines = _wrap(text, font, room, max_lines + 1)
+        lines = _wrap(text, font, room, max_lines + 1, break_words=False)
         fits = all(font.getlength(line) <= room for line in lines)
-        if size <= floor or (fits and len(lines) <= max_lines):
+        tall = max_height is not None and len(lines) * _line_height(font) > max_height
+        if size <= floor or (fits and len(lines) <= max_lines and not tall):
             return font
         size = max(floor, int(size * 0.9))
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room: int,
-          max_lines: int) -> list[str]:
+          max_lines: int, break_words: bool = True) -> list[str]:
     lines: list[str] = []
     for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and font.getlength(candidate) <= room:
+        if break_words and font.getlength(word) > room:
+            lines += _pieces(word, font, room, max_lines)  # each piece a line of its own
+        elif lines and font.getlength(candidate := f"{lines[-1]} {word}") <= room:
             lines[-1] = candidate
         else:
             lines.append(word)
+        if len(lines) > max_lines:
+            break
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] += " …"
     return lines
+
+
+def _pieces(word: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room: int,
+            most: int) -> list[str]:
+    """A word too wide for the cover, cut where it reaches the edge (at most `most` + 1
+    pieces: the rest would not be drawn)."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and font.getlength(pieces[-1] + char) > room:
+            if len(pieces) > most:
+                break
+            pieces.append(char)
+        else:
+            pieces[-1] += char
+    return pieces
 
 
 def _line_height(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> int:

@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -322,3 +323,33 @@ def test_readme_shows_a_preview_of_every_builtin_theme() -> None:
         picture = root / "docs" / "previews" / f"{theme}.png"
         assert picture.is_file() and f"docs/previews/{theme}.png" in readme, theme
         assert picture.stat().st_size < 120_000
+
+
+LONG_TITLES = ("Tea and Toast and Jam with Butter on the Side of the Road Home",
+               "A" * 80, " ".join(["Lighthouse"] * 30))
+
+
+@pytest.mark.parametrize("name", ["default", *THEMES])
+@pytest.mark.parametrize("title", LONG_TITLES)
+def test_a_long_title_stays_on_the_cover_and_clear_of_the_byline(
+        name: str, title: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ficbook.cover as cover
+
+    drawn: list[tuple[str, tuple[int, int, int, int]]] = []
+    real = cover._Canvas.text
+
+    def text(self: cover._Canvas, xy: tuple[int, int], line: str, font: object,
+             ink: int) -> None:
+        left, top, right, bottom = (int(v) for v in font.getbbox(line))  # type: ignore[attr-defined]
+        drawn.append((line, (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)))
+        real(self, xy, line, font, ink)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cover._Canvas, "text", text)
+    story = read_story(SHORT)
+    meta = replace(story.metadata, title=title, authors=("Somebody Else Entirely",))
+    render_cover(Book.single(replace(story, metadata=meta)), load_theme(name))
+    width, height = cover.COVER_SIZE
+    assert all(box[0] >= 0 and box[2] <= width and box[3] <= height for _, box in drawn), drawn
+    byline = [box for line, box in drawn if "Somebody" in line]
+    others = [box for line, box in drawn if "Somebody" not in line]
+    assert byline and max(b[3] for b in others) < min(b[1] for b in byline), (name, drawn)
