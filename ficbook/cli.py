@@ -176,13 +176,18 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
 def _watch(once: Any, inputs: list[Path], theme: str) -> None:
     from .watch import watch
 
+    first = True
+
     def report(result: list[Path] | list[str], seconds: float) -> None:
+        nonlocal first
         if result and isinstance(result[0], Path):
             click.echo(f"built {', '.join(map(str, result))} in {seconds:.2f} s")
         else:
             for line in result:
                 click.echo(f"ficbook: error: {line}", err=True)
-        click.echo("watching for changes (Ctrl-C stops)", err=True)
+        if first:
+            click.echo("watching for changes (Ctrl-C stops)", err=True)
+            first = False
 
     try:
         watch(once, inputs, theme, report)

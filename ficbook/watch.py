@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .config import CONFIG_NAME, load_spec
+from .config import CONFIG_NAME, IMAGE_SUFFIXES, load_spec
 from .errors import FicbookError
+from .ingest import SUFFIXES
 from .theme import builtin_themes_dir, load_theme
 
 Fingerprint = dict[str, tuple[int, int, int | None]]  # path: mtime, size, content hash
@@ -53,7 +54,9 @@ def watched_files(inputs: Sequence[Path], theme: str) -> list[Path]:
     for item in inputs:
         config = item if item.suffix.lower() == ".toml" else item / CONFIG_NAME
         if config.is_file():
-            files += _tree(config.parent)
+            # What an anthology can name: stories, Markdown matter pages, pictures, the file
+            # itself (not an editor's swap files or backups, which would rebuild as you type).
+            files += [p for p in _tree(config.parent) if p.suffix.lower() in _PROJECT_SUFFIXES]
             try:
                 spec = load_spec(config)
             except FicbookError:
@@ -112,7 +115,11 @@ def changed(before: Fingerprint | None, now: Fingerprint) -> bool:
 
 
 def _tree(folder: Path) -> list[Path]:
-    """Every file under `folder`, hidden files and folders (.git, caches) left out."""
+    """Every file under `folder`, hidden ones (.git, .#lock) and editors' backups left out."""
     return [p for p in folder.rglob("*")
-            if p.is_file() and not any(part.startswith(".")
-                                       for part in p.relative_to(folder).parts)]
+            if p.is_file() and not p.name.endswith(_BACKUPS)
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+
+
+_BACKUPS = ("~", ".swp", ".swo", ".swx", ".bak", ".tmp", ".part")
+_PROJECT_SUFFIXES = frozenset({*SUFFIXES, ".toml", *IMAGE_SUFFIXES} - {""})

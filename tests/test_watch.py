@@ -39,7 +39,10 @@ def test_each_save_rebuilds_and_a_broken_file_is_reported_then_watched(
     try:
         first, _ = reports.get(timeout=60)
         assert first == [out]
-        # Writing the book is not a change: nothing more happens until a story changes.
+        # Writing the book is not a change: nothing more happens until a story changes; nor
+        # do an editor's swap, lock and backup files beside the stories.
+        for junk in ("story-1.txt~", ".#story-1.txt", ".story-1.txt.swp", "notes.bak", "4913"):
+            (tmp_path / "zine" / junk).write_text("scratch")
         assert reports.empty() and not thread.join(0.5) and reports.empty()
 
         story = tmp_path / "zine" / "story-2.txt"
