@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__
 from .backends.files import atomic_write
 from .chapters import chapter_files, group_chapter_folders, read_chapter_folder
-from .errors import FicbookError, InputError
+from .errors import BuildError, FicbookError, InputError
 from .names import book_stem
 from .options import BuildOptions
 from .theme import Theme, load_theme
@@ -92,6 +92,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     # A bad theme or option would fail every story the same way: say it once, up front.
     load_theme(options.theme, options.theme_options)
     output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise BuildError(output, "is a file: a batch writes its books into a folder")
     # A folder of numbered chapter files (ch01.txt, ch02.txt) is one book, not one per file.
     files = group_chapter_folders(find_inputs(inputs, exclude=output))
     output.mkdir(parents=True, exist_ok=True)

@@ -174,3 +174,10 @@ def test_chapter_files_named_one_by_one_never_pull_in_the_rest_of_their_folder(
     books = [p for _, paths in result.built for p in paths]
     assert not any(b"ZZUNRELATED" in zipfile.ZipFile(b).read(n) for b in books
                    for n in zipfile.ZipFile(b).namelist())
+
+
+def test_an_output_that_is_a_file_is_one_clear_line(saved: Path) -> None:
+    result = CliRunner().invoke(cli, ["batch", str(saved), "-o", str(saved / "one.txt")])
+    assert result.exit_code == 4
+    assert result.output.strip() == (f"ficbook: error: {saved / 'one.txt'}: is a file: a batch "
+                                     "writes its books into a folder")
