@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -184,7 +186,7 @@ def _framed(canvas: _Canvas, style: _Style, title: str, subtitle: str, label: st
     canvas.draw.rectangle((84, 84, width - 84, height - 84), outline=ACCENT, width=2)
     top = 300
     if label:
-        top = _text_block(canvas, label.upper(), _font(style.font, 64), FG, top,
+        top = _text_block(canvas, label.upper(), _font(_face(label, style.font), 64), FG, top,
                           margin, 3)
         top += 80
     canvas.draw.line((width // 2 - 200, top, width // 2 + 200, top), fill=ACCENT, width=6)
@@ -203,7 +205,8 @@ def _bold(canvas: _Canvas, style: _Style, title: str, subtitle: str, label: str,
     canvas.draw.rectangle((0, 0, width, 36), fill=ACCENT)
     top = 260
     if label:
-        top = _text_block(canvas, label.upper(), _font(style.font, 60), ACCENT, top, margin,
+        top = _text_block(canvas, label.upper(), _font(_face(label, style.font), 60), ACCENT,
+                          top, margin,
                           3, centre=False)
     top += 180
     canvas.draw.rectangle((margin, top, margin + 180, top + 24), fill=ACCENT)
@@ -240,7 +243,7 @@ def _titles(canvas: _Canvas, style: _Style, title: str, subtitle: str, top: int,
     """The title, as large as fits (up to `size`), and the subtitle under it, between `top`
     and `bottom` (where the byline starts); returns the y below them."""
     room = COVER_SIZE[0] - 2 * margin
-    sub_font = _font(style.font, 80)
+    sub_font = _font(_face(subtitle, style.font), 80)
     reserve = 40 + 2 * _line_height(sub_font) if subtitle else 0
     height = max(bottom - top - reserve, 0)
     font = _fit(title, style.font, size, room, max_lines, height)
@@ -265,12 +268,56 @@ def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.Im
     return ImageFont.load_default(size)
 
 
+def _face(text: str, theme_font: Path | None) -> Path | None:
+    """The theme's font, or for text it has no letters for (Japanese, Arabic, Hebrew...) an
+    installed font that has them all, found through fontconfig; the theme's if there is none."""
+    if theme_font is None or text.isascii():
+        return theme_font
+    missing = {ord(c) for c in text if not c.isspace()} - _letters(theme_font)
+    if not missing:
+        return theme_font
+    fallback = _system_font(min(missing))
+    return fallback if fallback is not None and missing <= _letters(fallback) else theme_font
+
+
+@functools.lru_cache(maxsize=32)
+def _letters(path: Path) -> frozenset[int]:
+    """The characters a font file has glyphs for."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    try:
+        with TTFont(str(path), lazy=True, fontNumber=0) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception:  # not a font fontTools can read: say it has nothing
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=64)
+def _system_font(char: int) -> Path | None:
+    """fontconfig's best installed font for a character (it may still lack it: checked by the
+    caller), if it is a font Pillow can draw at any size (not a bitmap emoji font)."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        found = subprocess.run([fc_match, "--format=%{file}", f":charset={char:x}"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        path = Path(found)
+        if not found or path.suffix.lower() not in {".ttf", ".otf", ".ttc"}:
+            return None
+        ImageFont.truetype(found, 37)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return path
+
+
 def _fit(text: str, path: Path | None, size: int, room: int, max_lines: int,
          max_height: int | None = None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The largest size up to `size` at which the longest word fits, the text takes at most
     `max_lines` lines and `max_height` pixels (long titles shrink, never below 40% of the start
     size; a word still too long is then broken where it reaches the edge)."""
     floor = max(24, int(size * 0.4))
+    path = _face(text, path)
     while True:
         font = _font(path, size)
         lines = _wrap(text, font, room, max_lines + 1, break_words=False)

@@ -353,3 +353,36 @@ def test_a_long_title_stays_on_the_cover_and_clear_of_the_byline(
     byline = [box for line, box in drawn if "Somebody" in line]
     others = [box for line, box in drawn if "Somebody" not in line]
     assert byline and max(b[3] for b in others) < min(b[1] for b in byline), (name, drawn)
+
+
+@pytest.mark.parametrize("title", ["ليلة المنارة", "夜明けの灯台守", "Lanterns 🏮 at Low Tide"])
+def test_a_title_in_another_script_is_drawn_in_a_font_that_has_its_letters(
+        title: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Falling back to an installed font when the theme's lacks the letters; where none has
+    them (no CJK or emoji font installed), the cover is still made."""
+    import ficbook.cover as cover
+
+    fonts: list[str] = []
+    real = cover._Canvas.text
+
+    def text(self: cover._Canvas, xy: tuple[int, int], line: str, font: object,
+             ink: int) -> None:
+        if line.split()[0] in title:
+            fonts.append(getattr(font, "path", ""))
+        real(self, xy, line, font, ink)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cover._Canvas, "text", text)
+    story = read_story(SHORT)
+    book = Book.single(replace(story, metadata=replace(story.metadata, title=title)))
+    theme = load_theme("default")
+    data = render_cover(book, theme).data
+    Image.open(io.BytesIO(data)).verify()
+    assert fonts
+    own = theme.find("fonts/" + theme.options["cover_font"])
+    assert own is not None
+    missing = {ord(c) for c in title if not c.isspace()} - cover._letters(own)
+    installed = cover._system_font(min(missing))
+    if installed is not None and missing <= cover._letters(installed):  # Arabic: DejaVu Sans
+        assert {Path(p) for p in fonts} == {installed}
+    else:  # nothing installed has them: the theme's font, and still a cover
+        assert {Path(p) for p in fonts} == {own}
