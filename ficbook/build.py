@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
-from .cache import cache_dir, cached_story, read_story_cached
+from .cache import cache_dir, cached_story, prune, read_story_cached
 from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
@@ -178,6 +178,8 @@ def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story 
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
             read = list(pool.map(_read_one, missing, [reader] * len(missing),
                                  [cache] * len(missing), chunksize=2))
+    if cache and missing:
+        prune("stories")  # what was just stored may take the cache past its limit
     fresh = iter(read)
     return [found[n] if n in found else next(fresh) for n in range(len(paths))]
 

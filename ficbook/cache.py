@@ -6,6 +6,7 @@ change comes back from here instead of being parsed again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -85,9 +86,13 @@ _LOADED_MAX = 4096
 
 
 def _load(entry: Path, path: Path) -> Story | None:
-    story = _LOADED.get(entry) or load_pickle(entry)
-    if not isinstance(story, Story):
-        return None
+    story = _LOADED.get(entry)
+    if story is None:
+        loaded = load_pickle(entry)
+        if not isinstance(loaded, Story):
+            return None
+        story = loaded
+        _touch(entry)
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.clear()
     _LOADED[entry] = story
@@ -137,3 +142,35 @@ def store_pickle(entry: Path, value: object) -> None:
         log.debug("cache: cannot store %s: %s", entry, exc)
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+LIMIT = 512 * 1024 * 1024  # per kind of entry; pruned to 3/4, least recently used first
+
+
+def _touch(entry: Path) -> None:
+    """Mark an entry used now: pruning takes the ones unused the longest."""
+    with contextlib.suppress(OSError):
+        os.utime(entry)
+
+
+def prune(kind: str, limit: int = LIMIT, folder: Path | None = None) -> None:
+    """Keep one kind of entry ("stories", "zip") under `limit` bytes: an editor's every edit
+    and a batch's every story leave an entry, and nothing else would ever remove them."""
+    entries = []
+    try:
+        for entry in ((folder or cache_dir()) / kind).glob("*.pickle"):
+            stat = entry.stat()
+            entries.append((stat.st_mtime, stat.st_size, entry))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in entries)
+    if total <= limit:
+        return
+    for _, size, entry in sorted(entries):  # the least recently used first
+        try:
+            entry.unlink()
+        except OSError:
+            continue
+        total -= size
+        if total <= limit * 3 // 4:
+            break

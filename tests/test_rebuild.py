@@ -159,3 +159,18 @@ def test_a_cache_entry_others_could_have_written_is_never_unpickled(
     parsed.clear()
     build([toml], tmp_path / "a.epub")
     assert sorted(parsed) == [f"story-{n}.txt" for n in range(1, 6)]
+
+
+def test_the_cache_keeps_to_its_size_dropping_what_was_used_longest_ago(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "cache" / "stories"
+    folder.mkdir(parents=True)
+    for n in range(10):
+        entry = folder / f"{n}.pickle"
+        entry.write_bytes(bytes(1000))
+        os.utime(entry, (1_000_000 + n, 1_000_000 + n))  # 0 is the least recently used
+    cache.prune("stories", limit=5000, folder=tmp_path / "cache")
+    assert sorted(int(p.stem) for p in folder.iterdir()) == [7, 8, 9]  # down to 3/4 of 5000
+    cache.prune("stories", limit=5000, folder=tmp_path / "cache")
+    assert len(list(folder.iterdir())) == 3  # under the limit: nothing more goes

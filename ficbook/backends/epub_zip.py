@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import cache_dir, load_pickle, store_pickle
+from ..cache import cache_dir, load_pickle, prune, store_pickle
 from ..errors import BuildError
 
 DOS_DATE = (2000 - 1980) << 9 | 1 << 5 | 1  # 2000-01-01, 00:00:00
@@ -114,4 +114,5 @@ class DeflateCache:
         return table if isinstance(table, dict) else {}
 
     def save(self, table: Deflated) -> None:
-        store_pickle(self._entry, table)  # only this build's entries: it never grows
+        store_pickle(self._entry, table)  # only this build's entries: it never grows...
+        prune("zip")  # ...but there is one per book built
