@@ -11,6 +11,7 @@ encoder deflates every row, one at a time; this takes a third of its time in a b
 
 from __future__ import annotations
 
+import itertools
 import struct
 import zlib
 
@@ -33,31 +34,25 @@ def png4(packed: bytes, width: int, height: int, palette: bytes) -> bytes:
 
 def _idat(packed: bytes, stride: int, height: int) -> bytes:
     """The zlib stream of the filtered rows: new rows unfiltered, repeated rows Up."""
+    rows = [packed[y * stride:(y + 1) * stride] for y in range(height)]
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)  # raw deflate: header added here
     out = [b"\x78\x01"]
     adler = 1
     y = 0
-    while y < height:
-        start = y  # rows that differ from the row above (the first row always does)
-        while y < height and (y == start or not _same(packed, stride, y)):
-            y += 1
-        fresh = b"".join(_NONE + packed[r * stride:(r + 1) * stride] for r in range(start, y))
-        adler = zlib.adler32(fresh, adler)
-        out += (packer.compress(fresh), packer.flush(zlib.Z_FULL_FLUSH))
-        repeats = 0
-        while y < height and _same(packed, stride, y):
-            repeats += 1
-            y += 1
-        for raw, deflated in _repeated(stride, repeats):
-            adler = zlib.adler32(raw, adler)
-            out.append(deflated)
+    for repeat, run in itertools.groupby(
+            range(height), key=lambda r: r > 0 and rows[r] == rows[r - 1]):
+        count = len(list(run))
+        if repeat:
+            for raw, deflated in _repeated(stride, count):
+                adler = zlib.adler32(raw, adler)
+                out.append(deflated)
+        else:
+            fresh = b"".join(_NONE + row for row in rows[y:y + count])
+            adler = zlib.adler32(fresh, adler)
+            out += (packer.compress(fresh), packer.flush(zlib.Z_FULL_FLUSH))
+        y += count
     out += (packer.flush(zlib.Z_FINISH), struct.pack(">I", adler))
     return b"".join(out)
-
-
-def _same(packed: bytes, stride: int, y: int) -> bool:
-    """Row y is the row above it, byte for byte."""
-    return packed[y * stride:(y + 1) * stride] == packed[(y - 1) * stride:y * stride]
 
 
 def _repeated(stride: int, count: int) -> list[tuple[bytes, bytes]]:
