@@ -132,10 +132,12 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
     problems: list[str] = []
     seen: dict[str, str] = {}
     todo: list[tuple[int, Path]] = []
+    known: dict[int, Story] = {}  # from the cache: a rebuild needs no workers for these
     for n, path in enumerate(paths):
         label = labels[n] if labels else str(path)
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
         except FileNotFoundError:
             problems.append(f"{label}: no such file")
             continue
@@ -147,9 +149,13 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
             continue
         seen[digest] = label
         todo.append((n, path))
+        story = cached_story(path, reader, data=data) if cache else None
+        if story is not None:
+            known[n] = story
+    fresh = iter(_read_all([p for n, p in todo if n not in known], reader, cache))
     stories: list[Story] = []
-    for (n, path), outcome in zip(todo, _read_all([p for _, p in todo], reader, cache),
-                                  strict=True):
+    for n, path in todo:
+        outcome = known[n] if n in known else next(fresh)
         if isinstance(outcome, Story):
             stories.append(outcome)
         else:
@@ -164,24 +170,16 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
 
 def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story | str]:
     """Each story, or the one-line reason it could not be read; on every core for many."""
-    found: dict[int, Story] = {}
-    if cache:  # a rebuild: most stories are in the cache, and loading them needs no workers
-        for n, path in enumerate(paths):
-            story = cached_story(path, reader)
-            if story is not None:
-                found[n] = story
-    missing = [p for n, p in enumerate(paths) if n not in found]
     cores = os.cpu_count() or 1
-    if len(missing) < PARALLEL_READ_MIN or cores < 2:
-        read = [_read_one(p, reader, cache) for p in missing]
+    if len(paths) < PARALLEL_READ_MIN or cores < 2:
+        read = [_read_one(p, reader, cache) for p in paths]
     else:
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
-            read = list(pool.map(_read_one, missing, [reader] * len(missing),
-                                 [cache] * len(missing), chunksize=2))
-    if cache and missing:
+            read = list(pool.map(_read_one, paths, [reader] * len(paths),
+                                 [cache] * len(paths), chunksize=2))
+    if cache and paths:
         prune("stories")  # what was just stored may take the cache past its limit
-    fresh = iter(read)
-    return [found[n] if n in found else next(fresh) for n in range(len(paths))]
+    return read
 
 
 def _read_one(path: Path, reader: str | None, cache: bool) -> Story | str:

@@ -66,13 +66,15 @@ def read_story_cached(path: Path, reader: str | None = None, folder: Path | None
     return story
 
 
-def cached_story(path: Path, reader: str | None = None, folder: Path | None = None
-                 ) -> Story | None:
-    """The story from the cache, or None if this file's bytes were never read (or unreadable)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
+def cached_story(path: Path, reader: str | None = None, folder: Path | None = None,
+                 data: bytes | None = None) -> Story | None:
+    """The story from the cache, or None if this file's bytes (`data`, if they were read
+    already) were never read before, or cannot be read."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
     return _load(_entry(data, reader, folder), path)
 
 

@@ -145,7 +145,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None) -> 
         for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
             last = n == len(plan["chapters"])
             page("chapter.xhtml", filename, label, "chapter",
-                 landmark="" if body_started or n > 1 else "bodymatter",
+                 landmark="" if body_started else "bodymatter",
                  story_index=plan["index"], story=story, chapter=chapter, heading=label,
                  number=n, end_mark=story.end_mark if last else "",
                  lang=story.metadata.language,
@@ -153,8 +153,8 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None) -> 
                  summary=Markup(chapter.summary),
                  notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
                  story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
+            body_started = True
         children = [TocEntry(label, filename) for _, filename, label in plan["chapters"]]
-        body_started = body_started or bool(children)
         if multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
             story_toc[plan["index"]] = TocEntry(story.metadata.title, plan["title_file"],

@@ -68,9 +68,6 @@ class _Files:
     def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
         self.written[name] = data.encode() if isinstance(data, str) else data
 
-    def close(self) -> None:
-        pass
-
 
 class _PackageWriter(epub.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer with its files kept, not zipped (epub_zip zips once, for everything).

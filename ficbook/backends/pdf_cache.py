@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import __version__
 from ..cache import cache_dir
+from .files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class PieceCache:
             if pdf is not None:
                 entry["sha256"] = sha256_file(pdf)
                 _atomic_copy(pdf, self.folder / f"{key}.pdf")
-            _atomic_write(self.folder / f"{key}.json", json.dumps(entry).encode())
+            atomic_write(self.folder / f"{key}.json", json.dumps(entry).encode())
             self.stored += 1
         except OSError as exc:
             log.debug("PDF cache: cannot store %s: %s", key[:12], exc)
@@ -195,17 +196,6 @@ def _atomic_copy(source: Path, target: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
