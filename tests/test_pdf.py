@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -452,6 +453,8 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
                      "edit, long enough to need a line or two of its own on the page.\n",
                      encoding="utf-8")
     laid.clear()
+    time.sleep(0.1)  # what this build reads or writes is newer than anything before it
+    editing = time.time()
     edited = build([toml], tmp_path / "edited.pdf", pdf_options())[0]
     redone = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
     assert redone and all(moths for _, moths in redone), (redone, parts)
@@ -468,8 +471,11 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
 
     # Broken entries (a cut PDF, a JSON that is not one) are misses, never errors.
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
-    pdfs = sorted((cache / "pdf").glob("*.pdf"))
-    metas = sorted((cache / "pdf").glob("*.json"))
+    # Entries the edited book uses (a hit touches its JSON), not ones the edit left stale:
+    # breaking a stale one would ask nothing of the next build.
+    metas = sorted(m for m in (cache / "pdf").glob("*.json")
+                   if m.stat().st_mtime >= editing - 0.05)
+    pdfs = [m.with_suffix(".pdf") for m in metas if m.with_suffix(".pdf").exists()]
     pdfs[0].write_bytes(pdfs[0].read_bytes()[:100])
     metas[-1].write_text("{not json", encoding="utf-8")
     laid.clear()
