@@ -433,13 +433,19 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
     laid: list[tuple[str, tuple[str, ...], bool]] = []  # (kind, sections, holds the story?)
     real = pdf_parts.lay_out_part
+    real_heads = pdf_parts.furnish_part
 
     def spy(job: Any) -> Any:
         moths = any(s in job.html for s in ("folded by Tomas", "Tomas cannot draw a straight"))
         laid.append((job.kind, job.pids, moths))
         return real(job)
 
+    def spy_heads(job: Any) -> Any:  # runs of heads and numbers are laid out too
+        laid.append((job.kind, (), False))
+        return real_heads(job)
+
     monkeypatch.setattr(pdf_parts, "lay_out_part", spy)
+    monkeypatch.setattr(pdf_parts, "furnish_part", spy_heads)
     first = build([toml], tmp_path / "first.pdf", pdf_options())[0]
     parts = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
     assert len(parts) >= 5 and 1 <= sum(moths for _, moths in parts) < len(parts) / 2
