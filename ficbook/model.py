@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -128,22 +129,31 @@ class Book:
 
     @property
     def identifier(self) -> str:
-        """A stable id from the content: the same input always gives the same book id."""
-        digest = hashlib.sha256()
-        digest.update(self.title.encode())
-        for story in self.stories:
-            digest.update(repr(story.metadata).encode())
-            for chapter in story.chapters:
-                digest.update(repr(chapter).encode())
-        for extra in (self.editors, self.front_matter, self.back_matter, self.sections):
-            if extra:  # single-story books keep the identifier they always had
-                digest.update(repr(extra).encode())
-        h = digest.hexdigest()
+        """A stable id from what names the work, never from its text: a corrected typo or a new
+        chapter of a work in progress keeps the id, so a reader replaces its old copy (keeping
+        the reading position) instead of shelving a second book. Same input, same id."""
+        if self.collection:  # an anthology file: the collection, whichever stories it holds
+            names: list[object] = ["anthology", self.title, self.subtitle, self.editors, self.date]
+        elif len(self.stories) == 1:
+            names = _work_names(self.stories[0])
+        else:
+            names = [self.title, self.subtitle, self.editors,
+                     *(_work_names(story) for story in self.stories)]
+        h = hashlib.sha256(json.dumps(names, ensure_ascii=False).encode()).hexdigest()
         return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
     @classmethod
     def single(cls, story: Story) -> Book:
         return cls(title=story.metadata.title, stories=(story,), language=story.metadata.language)
+
+
+def _work_names(story: Story) -> list[object]:
+    """What tells one work from another: its address when it was downloaded (AO3, FanFicFare),
+    else its title, authors and fandoms."""
+    meta = story.metadata
+    if meta.source_url:
+        return ["url", meta.source_url]
+    return ["work", meta.title, meta.authors, meta.fandoms]
 
 
 def chapter_label(story: Story, chapter: Chapter, number: int) -> str:

@@ -96,6 +96,29 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first == second
 
 
+def identifier(epub: Path) -> str:
+    opf = etree.fromstring(zipfile.ZipFile(epub).read("EPUB/content.opf"))
+    return str(opf.findtext(".//dc:identifier", namespaces=OPF))
+
+
+def test_a_corrected_or_updated_story_keeps_its_identifier(tmp_path: Path) -> None:
+    # Readers (Kobo, Apple Books, calibre) know a book by its identifier: keeping it means a
+    # rebuilt book replaces the old copy instead of sitting beside it.
+    post = tmp_path / "post.txt"
+    header = "Title: Salt Roads\nAuthor: gull_wing\nFandom: Harbour Lights\n\n"
+    post.write_text(header + "Chapter 1\n\nThe tide came in.\n")
+    first = identifier(build([post], tmp_path / "a.epub")[0])
+    post.write_text(header + "Chapter 1\n\nThe tide came in, grey.\n\nChapter 2\n\nIt left.\n")
+    assert identifier(build([post], tmp_path / "b.epub")[0]) == first
+
+    other = tmp_path / "other.txt"
+    other.write_text(header.replace("Salt Roads", "Salt Roads II") + "The tide came in.\n")
+    second_work = identifier(build([other], tmp_path / "c.epub")[0])
+    by_someone_else = tmp_path / "else.txt"
+    by_someone_else.write_text(header.replace("gull_wing", "tern") + "The tide came in.\n")
+    assert len({first, second_work, identifier(build([by_someone_else], tmp_path)[0])}) == 3
+
+
 def test_default_name_is_title_and_author(tmp_path: Path) -> None:
     [path] = build([SAMPLES / "lanterns-at-low-tide.txt"], tmp_path)
     assert path == tmp_path / "Lanterns at Low Tide - quiet_harbour.epub"
