@@ -228,7 +228,9 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
         story = (read_chapter_folder(source, options.reader) if source.is_dir()
                  else read_story(source, options.reader))
         book = Book.single(story)
-        written = build_book(book, Path(folder), options, theme=_worker_theme(options))
+        # A batch rebuilds only changed stories, so a kept cover would never be used again.
+        written = build_book(book, Path(folder), options, theme=_worker_theme(options),
+                             keep_cover=False)
         return story.metadata.title, story.metadata.authors, [str(p) for p in written]
     except FicbookError as exc:
         return exc.message

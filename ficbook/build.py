@@ -7,17 +7,14 @@ import io
 import logging
 import os
 from collections.abc import Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields, replace
 from pathlib import Path
 
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
 from .cache import cache_dir, cached_story, prune, read_story_cached
-from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
-from .ingest import read_story
 from .model import Book, Story
 from .names import book_stem
 from .options import BuildOptions
@@ -42,16 +39,18 @@ def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dic
 
 
 def build_book(book: Book, output: Path | None, options: BuildOptions,
-               theme: Theme | None = None) -> list[Path]:
-    """Write `book` in each of the formats; `theme`, if given, is options.theme loaded."""
+               theme: Theme | None = None, keep_cover: bool = True) -> list[Path]:
+    """Write `book` in each of the formats; `theme`, if given, is options.theme loaded.
+    With `keep_cover`, a drawn cover is cached for the next build of the same book."""
     for fmt in options.formats:
         if fmt not in BACKENDS:
             raise InputError(None, f"unknown format '{fmt}' (known: {', '.join(BACKENDS)})")
     theme = theme or load_theme(options.theme, options.theme_options)
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
-    compiled = cache_dir() / "templates" if options.cache else None
-    rendered = render(book, theme, compiled)
+    cache = cache_dir() if options.cache else None
+    rendered = render(book, theme, cache and cache / "templates",
+                      cache / "covers" if cache and keep_cover else None)
     written = []
     for fmt, target in output_paths(book, output, options.formats).items():
         written.append(BACKENDS[fmt](rendered, target, options))
@@ -105,6 +104,9 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
             spec = replace(spec, editors=tuple(editors))
         return build_anthology(spec, target, options, explicit=explicit, cache=cache)
     if len(paths) == 1 and not (title or subtitle or editors):
+        from .chapters import chapter_files, is_chapter_folder, read_chapter_folder
+        from .ingest import read_story
+
         if paths[0].is_dir():
             files = chapter_files(paths[0])
             if not files:
@@ -149,7 +151,7 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
             continue
         seen[digest] = label
         todo.append((n, path))
-        story = cached_story(path, reader, data=data) if cache else None
+        story = cached_story(path, digest, reader) if cache else None
         if story is not None:
             known[n] = story
     fresh = iter(_read_all([p for n, p in todo if n not in known], reader, cache))
@@ -174,6 +176,8 @@ def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story 
     if len(paths) < PARALLEL_READ_MIN or cores < 2:
         read = [_read_one(p, reader, cache) for p in paths]
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
             read = list(pool.map(_read_one, paths, [reader] * len(paths),
                                  [cache] * len(paths), chunksize=2))
@@ -184,7 +188,11 @@ def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story 
 
 def _read_one(path: Path, reader: str | None, cache: bool) -> Story | str:
     try:
-        return read_story_cached(path, reader) if cache else read_story(path, reader)
+        if cache:
+            return read_story_cached(path, reader)
+        from .ingest import read_story  # the readers (lxml, nh3...): only when parsing
+
+        return read_story(path, reader)
     except FileNotFoundError:
         return "no such file"
     except OSError as exc:

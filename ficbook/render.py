@@ -72,12 +72,13 @@ def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
     return env
 
 
-def render(book: Book, theme: Theme, compiled_templates: Path | None = None) -> RenderedBook:
+def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
+           covers: Path | None = None) -> RenderedBook:
     """The book's pages, contents and assets (templates compiled before are kept in
-    `compiled_templates`)."""
+    `compiled_templates`, covers drawn before in `covers`)."""
     env = _environment(theme, compiled_templates)
     assets = _theme_assets(theme)
-    cover = render_cover(book, theme)
+    cover = render_cover(book, theme, covers)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
     known = {a.filename for a in assets}
     for pictured in book.stories:  # the same picture in two stories is shipped once

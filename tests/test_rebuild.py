@@ -174,3 +174,52 @@ def test_the_cache_keeps_to_its_size_dropping_what_was_used_longest_ago(tmp_path
     assert sorted(int(p.stem) for p in folder.iterdir()) == [7, 8, 9]  # down to 3/4 of 5000
     cache.prune("stories", limit=5000, folder=tmp_path / "cache")
     assert len(list(folder.iterdir())) == 3  # under the limit: nothing more goes
+
+
+def test_a_drawn_cover_is_kept_and_drawn_again_only_when_its_words_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ficbook import cover_draw
+
+    drawn: list[str] = []
+    real = cover_draw.draw
+
+    def draw(*args: Any) -> tuple[bytes, bool]:
+        drawn.append(args[4])  # the title
+        return real(*args)
+
+    monkeypatch.setattr(cover_draw, "draw", draw)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    [book] = build([toml], tmp_path / "a.epub")
+    story = tmp_path / "zine" / "story-2.txt"
+    story.write_text(story.read_text() + "\n\nOne more boat.\n")
+    build([toml], book)
+    assert drawn == ["Harbour Lights"]
+    [cold] = build([toml], tmp_path / "cold.epub", BuildOptions(cache=False))
+    assert book.read_bytes() == cold.read_bytes()
+
+    toml.write_text(toml.read_text().replace("Harbour Lights", "Harbour Lights Again"))
+    [renamed] = build([toml], book)
+    assert drawn == ["Harbour Lights", "Harbour Lights", "Harbour Lights Again"]
+    assert zipfile.ZipFile(renamed).read("EPUB/images/cover.png") != \
+        zipfile.ZipFile(cold).read("EPUB/images/cover.png")
+
+
+def test_a_cover_drawn_with_an_installed_font_is_not_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Letters the theme's font lacks come from whatever fontconfig finds, which can change.
+    from ficbook import cover_draw
+
+    calls: list[int] = []
+    real = cover_draw.draw
+
+    def draw(*args: Any) -> tuple[bytes, bool]:
+        calls.append(1)
+        return real(*args)[0], True
+
+    monkeypatch.setattr(cover_draw, "draw", draw)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    build([toml], tmp_path / "a.epub")
+    build([toml], tmp_path / "a.epub")
+    assert len(calls) == 2

@@ -333,7 +333,7 @@ LONG_TITLES = ("Tea and Toast and Jam with Butter on the Side of the Road Home",
 @pytest.mark.parametrize("title", LONG_TITLES)
 def test_a_long_title_stays_on_the_cover_and_clear_of_the_byline(
         name: str, title: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ficbook.cover as cover
+    import ficbook.cover_draw as cover
 
     drawn: list[tuple[str, tuple[int, int, int, int]]] = []
     real = cover._Canvas.text
@@ -360,7 +360,7 @@ def test_a_title_in_another_script_is_drawn_in_a_font_that_has_its_letters(
         title: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Falling back to an installed font when the theme's lacks the letters; where none has
     them (no CJK or emoji font installed), the cover is still made."""
-    import ficbook.cover as cover
+    import ficbook.cover_draw as cover
 
     fonts: list[str] = []
     real = cover._Canvas.text
