@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from . import xhtml
 from .errors import ConfigError, FicbookError
 from .model import MatterPage
 from .options import BuildOptions
@@ -401,6 +400,8 @@ def _kind(value: Any) -> str:
 def markdown(text: str) -> tuple[str, str]:
     """Markdown -> (its leading `# heading`, if any; the rest as sanitized XHTML)."""
     from markdown_it import MarkdownIt
+
+    from . import xhtml  # lxml and nh3: only for an anthology's own pages
 
     heading = ""
     lines = text.lstrip().splitlines()

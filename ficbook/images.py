@@ -16,8 +16,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image, UnidentifiedImageError
-
 from .model import Asset
 
 log = logging.getLogger(__name__)
@@ -123,6 +121,8 @@ def prepare(data: bytes, label: str) -> Asset | None:
     if len(data) > MAX_IMAGE_BYTES:
         log.warning("%s: image larger than %d MB left out", label, MAX_IMAGE_BYTES >> 20)
         return None
+    from PIL import Image, UnidentifiedImageError  # only for stories that have pictures
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

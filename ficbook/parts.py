@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import xhtml
 from .model import Chapter, Story, count_words
 
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -166,8 +165,14 @@ def _drop_edge(body: str, pattern: re.Pattern[str], *, first: bool) -> str:
             return body
         m = paras[0] if first else paras[-1]
         edge = body[:m.start()] if first else body[m.end():]
-        if edge.strip() or not pattern.match(xhtml.to_text(m.group(0))):
+        if edge.strip() or not pattern.match(_text(m.group(0))):
             return body
         body = body[m.end():] if first else body[:m.start()]
         body = re.sub(r'^\s*<hr class="scene-break"/>' if first else
                       r'<hr class="scene-break"/>\s*$', "", body)
+
+
+def _text(fragment: str) -> str:
+    from .xhtml import to_text  # lxml: loaded only when a story's edge is looked at
+
+    return to_text(fragment)

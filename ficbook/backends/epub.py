@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from .. import xhtml
 from ..language import direction
 from ..model import Book, RenderedBook, Story, TocEntry
 from ..options import BuildOptions
@@ -54,7 +53,7 @@ def epub_bytes(rendered: RenderedBook, deflated: DeflateCache | None = None) -> 
     reuse = deflated.load() if deflated else None
     kept: Deflated = {}
     data = pack(members(files, reuse, kept))
-    if deflated:
+    if deflated and kept.keys() != (reuse or {}).keys():  # unchanged: no 3 MB rewrite
         deflated.save(kept)
     return data
 
@@ -162,8 +161,11 @@ def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
         _creator(book, author, "aut", f"creator{n:02d}")
     for n, editor in enumerate(b.editors, start=1):
         _creator(book, editor, "edt", f"editor{n:02d}")
-    description = b.description or (
-        xhtml.to_text(b.stories[0].metadata.summary) if len(b.stories) == 1 else "")
+    description = b.description
+    if not description and len(b.stories) == 1:
+        from ..xhtml import to_text  # lxml.html: not needed to package an anthology
+
+        description = to_text(b.stories[0].metadata.summary)
     if description:
         book.add_metadata("DC", "description", description)
     subjects: dict[str, None] = {}
