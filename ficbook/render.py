@@ -61,7 +61,8 @@ _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
 def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
-    key = (str(compiled), *(str(p) for p in theme.chain))
+    # The templates' sizes and times in the key: `build --watch` picks up an edited template.
+    key = (str(compiled), *(_stamp(p / "templates") for p in theme.chain))
     if not all(p.is_absolute() for p in theme.chain):
         key = (os.getcwd(), *key)  # a relative theme folder means another one elsewhere
     env = _ENVIRONMENTS.get(key)
@@ -70,6 +71,11 @@ def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
             _ENVIRONMENTS.clear()
         env = _ENVIRONMENTS[key] = theme.environment(compiled)
     return env
+
+
+def _stamp(folder: Path) -> str:
+    files = sorted((str(f), f.stat()) for f in folder.rglob("*") if f.is_file())
+    return f"{folder}:" + ",".join(f"{n}/{s.st_size}/{s.st_mtime_ns}" for n, s in files)
 
 
 def render(book: Book, theme: Theme, compiled_templates: Path | None = None,

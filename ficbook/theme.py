@@ -72,6 +72,8 @@ class Theme:
             loader=jinja2.ChoiceLoader(loaders),
             bytecode_cache=bytecode,
             autoescape=True,
+            # Not a stat per page: render.py makes a new environment when a template changes.
+            auto_reload=False,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
             trim_blocks=True,

@@ -133,6 +133,21 @@ def test_user_theme_inherits_and_overrides_one_template(tmp_path: Path) -> None:
     assert epubcheck_many([out])[out] == []
 
 
+def test_an_edited_template_is_used_by_the_next_build_in_the_same_process(tmp_path: Path) -> None:
+    # `build --watch` rebuilds in one process: templates are not stat'ed per page, so the
+    # theme's files are compared between builds instead.
+    theme_dir = write_child_theme(tmp_path / "mine", "classic", CHILD_CHAPTER)
+    options = BuildOptions(theme=str(theme_dir), theme_options={"shout": True})
+    first = build([SHORT], tmp_path / "a.epub", options)[0]
+    assert "Lanterns at Low Tide!" in zipfile.ZipFile(first).read(
+        "EPUB/text/story-c001.xhtml").decode()
+    template = theme_dir / "templates" / "chapter.xhtml"
+    template.write_text(template.read_text().replace('class="mine"', 'class="mine edited"'))
+    again = build([SHORT], tmp_path / "b.epub", options)[0]
+    assert 'class="mine edited"' in zipfile.ZipFile(again).read(
+        "EPUB/text/story-c001.xhtml").decode()
+
+
 def test_template_error_is_one_line_naming_theme_template_and_line(tmp_path: Path) -> None:
     broken = CHILD_CHAPTER.replace("{{ body }}", "{{ body }\n")
     theme_dir = write_child_theme(tmp_path / "broken", "default", broken)
