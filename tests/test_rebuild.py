@@ -223,3 +223,32 @@ def test_a_cover_drawn_with_an_installed_font_is_not_kept(
     build([toml], tmp_path / "a.epub")
     build([toml], tmp_path / "a.epub")
     assert len(calls) == 2
+
+
+def test_package_documents_are_written_again_only_when_what_they_list_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ficbook.backends import epub
+
+    written: list[int] = []
+    real = epub._PackageWriter.process
+
+    def process(self: Any) -> None:
+        written.append(1)
+        real(self)
+
+    monkeypatch.setattr(epub._PackageWriter, "process", process)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    [book] = build([toml], tmp_path / "a.epub")
+    story = tmp_path / "zine" / "story-4.txt"
+    story.write_text(story.read_text().replace("the bell answered", "the bell was still"))
+    build([toml], book)
+    assert len(written) == 1  # the OPF, NCX and nav list no chapter text
+
+    story.write_text(story.read_text().replace("Title: Nine Bells", "Title: Ten Bells"))
+    build([toml], book)
+    assert len(written) == 2
+    nav = zipfile.ZipFile(book).read("EPUB/nav.xhtml").decode()
+    assert "Ten Bells" in nav and "Nine Bells" not in nav
+    [cold] = build([toml], tmp_path / "cold.epub", BuildOptions(cache=False))
+    assert book.read_bytes() == cold.read_bytes()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from ebooklib import epub
 
+from ..cache import code_fingerprint
 from ..language import direction
 from ..model import Book, RenderedBook, Story, TocEntry
 from ..options import BuildOptions
 from ..render import FALLBACK_MODIFIED
-from .epub_zip import DeflateCache, Deflated, members, pack
+from .epub_zip import Deflated, ZipCache, members, pack
 from .files import atomic_write
+
+FOLDER = "EPUB"  # ebooklib's EpubBook.FOLDER_NAME, where the OPF and the pages go
 
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
@@ -30,32 +34,57 @@ ACCESSIBILITY = (
 
 def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
     # An anthology rebuilt after one edit deflates only the pages that changed.
-    deflated = DeflateCache(target) if options.cache and rendered.book.is_anthology else None
-    data = epub_bytes(rendered, deflated)
+    kept = ZipCache(target) if options.cache and rendered.book.is_anthology else None
+    data = epub_bytes(rendered, kept)
     atomic_write(target, data)
     return target
 
 
-def epub_bytes(rendered: RenderedBook, deflated: DeflateCache | None = None) -> bytes:
+def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
     # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
     # the pages' own bytes go straight into the one zip epub_zip writes.
-    contents: dict[str, bytes] = {}
-    book = _package(rendered, contents)
-    writer = _PackageWriter("", book, {
-        "mtime": dt.datetime.strptime(rendered.modified, "%Y-%m-%dT%H:%M:%SZ"),
-        "epub3_pages": False,
-        "raise_exceptions": True,
-        "landmark_title": "Landmarks",
-    })
-    writer.process()
-    written = writer.files()
-    files = [(name, contents.get(name, data)) for name, data in written.items()]
-    reuse = deflated.load() if deflated else None
-    kept: Deflated = {}
-    data = pack(members(files, reuse, kept))
-    if deflated and kept.keys() != (reuse or {}).keys():  # unchanged: no 3 MB rewrite
-        deflated.save(kept)
+    contents = _contents(rendered)
+    key = _package_key(rendered)
+    package = kept.package(key) if kept else None
+    if package is None:  # ebooklib takes ~50 ms over a thousand pages: only when they change
+        writer = _PackageWriter("", _package(rendered), {
+            "mtime": dt.datetime.strptime(rendered.modified, "%Y-%m-%dT%H:%M:%SZ"),
+            "epub3_pages": False,
+            "raise_exceptions": True,
+            "landmark_title": "Landmarks",
+        })
+        writer.process()
+        package = {name: data for name, data in writer.files().items() if name not in contents}
+    files = [*contents.items(), *package.items()]
+    deflated: Deflated = {}
+    data = pack(members(files, kept.deflated() if kept else None, deflated))
+    if kept:
+        kept.save(deflated, (key, package))
     return data
+
+
+def _contents(rendered: RenderedBook) -> dict[str, bytes]:
+    """The book's own files (pages, stylesheets, fonts, pictures, cover) by zip path."""
+    assert rendered.cover is not None
+    files = [(rendered.cover.filename, rendered.cover.data)]
+    files += [(a.filename, a.data) for a in rendered.assets]
+    files += [(p.filename, p.xhtml.encode()) for p in rendered.pages]
+    return {f"{FOLDER}/{name}": data for name, data in files}
+
+
+def _package_key(rendered: RenderedBook) -> str:
+    """Everything _package() and ebooklib's writer read: book and story metadata (not the
+    chapters' text), chapter titles, pages, contents, files' names and the date."""
+    b = rendered.book
+    first = b.stories[0]
+    made_of = (code_fingerprint(), epub.VERSION, b.identifier, b.title,
+               b.subtitle, b.description, b.language, b.editors, b.authors,
+               direction(b.language, first.chapters[0].body if first.chapters else ""),
+               [(s.metadata, [c.title for c in s.chapters]) for s in b.stories],
+               [(p.filename, p.title, p.kind, p.landmark) for p in rendered.pages],
+               rendered.toc, [(a.filename, a.media_type) for a in rendered.assets],
+               rendered.cover and rendered.cover.filename, rendered.modified)
+    return hashlib.sha256(repr(made_of).encode()).hexdigest()
 
 
 class _Files:
@@ -84,14 +113,10 @@ class _PackageWriter(epub.EpubWriter):  # type: ignore[misc]
         return written
 
 
-def _package(rendered: RenderedBook, contents: dict[str, bytes]) -> epub.EpubBook:
-    """The ebooklib book, its items empty: their bytes go into `contents` by zip path."""
+def _package(rendered: RenderedBook) -> epub.EpubBook:
+    """The ebooklib book, its items empty: their bytes are _contents()."""
     b: Book = rendered.book
     book = epub.EpubBook()
-
-    def content(filename: str, data: bytes) -> bytes:
-        contents[f"{book.FOLDER_NAME}/{filename}"] = data
-        return b""
 
     book.set_identifier(b.identifier)
     book.set_title(b.title)
@@ -102,18 +127,18 @@ def _package(rendered: RenderedBook, contents: dict[str, bytes]) -> epub.EpubBoo
     _metadata(book, rendered)
 
     assert rendered.cover is not None
-    book.set_cover(rendered.cover.filename, content(rendered.cover.filename, rendered.cover.data),
+    book.set_cover(rendered.cover.filename, b"",
                    create_page=False)
     for asset in rendered.assets:
         book.add_item(epub.EpubItem(uid=_uid(asset.filename), file_name=asset.filename,
                                     media_type=asset.media_type,
-                                    content=content(asset.filename, asset.data)))
+                                    content=b""))
     items = {}
     for page in rendered.pages:
         # Plain EpubItem, not EpubHtml: EpubHtml rewrites the document it is given.
         item = epub.EpubItem(uid=_uid(page.filename), file_name=page.filename,
                              media_type="application/xhtml+xml",
-                             content=content(page.filename, page.xhtml.encode()))
+                             content=b"")
         if page.kind == "cover":
             item.properties = []
         book.add_item(item)

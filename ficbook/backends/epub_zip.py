@@ -102,17 +102,38 @@ def pack(entries: Sequence[Member]) -> bytes:
     return b"".join(out) + directory + end
 
 
-class DeflateCache:
-    """The deflated entries of the last build of one output file, in ficbook's cache folder."""
+# The package documents (container, OPF, NCX, nav) by zip path, and the key of what they
+# were written from.
+Package = tuple[str, dict[str, bytes]]
+
+
+class ZipCache:
+    """What the last build of one output file lends the next, in ficbook's cache folder: its
+    deflated entries, and its package documents with the key of what they were made from."""
 
     def __init__(self, target: Path, folder: Path | None = None) -> None:
         key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()
         self._entry = (folder or cache_dir()) / "zip" / f"{key}.pickle"
+        self._deflated: Deflated = {}
+        self._package: Package | None = None
+        kept = load_pickle(self._entry)
+        if isinstance(kept, dict) and isinstance(kept.get("deflated"), dict):
+            self._deflated = kept["deflated"]
+            package = kept.get("package")
+            if isinstance(package, tuple) and len(package) == 2:
+                self._package = package
 
-    def load(self) -> Deflated:
-        table = load_pickle(self._entry)
-        return table if isinstance(table, dict) else {}
+    def deflated(self) -> Deflated:
+        return self._deflated
 
-    def save(self, table: Deflated) -> None:
-        store_pickle(self._entry, table)  # only this build's entries: it never grows...
-        prune("zip")  # ...but there is one per book built
+    def package(self, key: str) -> dict[str, bytes] | None:
+        """The package documents, if the last build wrote them from the same `key`."""
+        return self._package[1] if self._package and self._package[0] == key else None
+
+    def save(self, deflated: Deflated, package: Package) -> None:
+        """Keep this build's entries (not the last one's too: it never grows); nothing is
+        written when nothing changed, since a 3 MB rewrite costs a rebuild ~20 ms."""
+        if deflated.keys() == self._deflated.keys() and package[0] == (self._package or ("",))[0]:
+            return
+        store_pickle(self._entry, {"deflated": deflated, "package": package})
+        prune("zip")  # one entry per book built
