@@ -227,16 +227,16 @@ def test_a_cover_drawn_with_an_installed_font_is_not_kept(
 
 def test_package_documents_are_written_again_only_when_what_they_list_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ficbook.backends import epub
+    from ficbook.backends import epub_package
 
     written: list[int] = []
-    real = epub._PackageWriter.process
+    real = epub_package._PackageWriter.process
 
     def process(self: Any) -> None:
         written.append(1)
         real(self)
 
-    monkeypatch.setattr(epub._PackageWriter, "process", process)
+    monkeypatch.setattr(epub_package._PackageWriter, "process", process)
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
     toml = write_anthology(tmp_path / "zine")
     [book] = build([toml], tmp_path / "a.epub")
