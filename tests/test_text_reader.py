@@ -214,3 +214,15 @@ def test_words_are_whitespace_tokens_with_a_letter_or_digit(xhtml: str, words: i
     text = html.unescape(re.sub(r"<[^>]+>", " ", xhtml))
     by_hand = [t for t in text.split() if any(c.isalnum() or c == "_" for c in t)]
     assert len(by_hand) == words
+
+
+def test_the_wrap_column_is_statistics_ninetieth_percentile() -> None:
+    import random
+    import statistics
+
+    from ficbook.ingest.text import _ninetieth
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        lengths = [rng.randint(0, 130) for _ in range(rng.randint(10, 200))]
+        assert _ninetieth(lengths) == int(statistics.quantiles(lengths, n=10)[8])
