@@ -51,7 +51,8 @@ def test_active_content_never_reaches_the_book(tmp_path: Path) -> None:
 
 
 def test_remote_and_local_file_images_are_not_fetched_or_read(
-        tmp_path: Path, opened_files: list[str], no_network: list[object]) -> None:
+        tmp_path: Path, opened_files: list[str], no_network: list[object],
+        _private_cache: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("do not read")
     src = post(tmp_path, '<img src="http://example.com/a.png" alt="a remote picture"/>\n\n'
@@ -60,7 +61,9 @@ def test_remote_and_local_file_images_are_not_fetched_or_read(
     opened_files.clear()  # only what the build opens counts
     [epub] = build([src], tmp_path / "out")
     assert no_network == []
-    assert outside(opened_files, src.parent, tmp_path / "out", Path(__file__).parents[2]) == []
+    # The story's folder, the output, ficbook's own files and its cache (the drawn cover).
+    assert outside(opened_files, src.parent, tmp_path / "out", Path(__file__).parents[2],
+                   _private_cache) == []
     text = epub_text(epub)
     assert "[image: a remote picture]" in text and "passwd" not in text and "secret" not in text
 
