@@ -29,7 +29,7 @@ def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
     # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
     # the pages' own bytes go straight into the one zip epub_zip writes.
     contents = _contents(rendered)
-    key = _package_key(rendered)
+    key = _package_key(rendered) if kept else ""
     package = kept.package(key) if kept else None
     if package is None:  # ebooklib (and lxml) take ~60 ms for a thousand pages: only if needed
         from .epub_package import package_documents
