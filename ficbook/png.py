@@ -17,7 +17,9 @@ import zlib
 
 LEVEL = 1  # a cover's rows hold a few long runs: more effort shrinks them by little
 _NONE, _UP = b"\x00", b"\x02"  # PNG row filter types
-_RUNS: dict[tuple[int, int], tuple[bytes, bytes]] = {}  # (row bytes, rows): (raw, deflated)
+# (row bytes, rows): (the run's Adler-32 and length, deflated)
+_RUNS: dict[tuple[int, int], tuple[tuple[int, int], bytes]] = {}
+_ADLER_BASE = 65521
 
 
 def png4(packed: bytes, width: int, height: int, palette: bytes) -> bytes:
@@ -43,8 +45,8 @@ def _idat(packed: bytes, stride: int, height: int) -> bytes:
             range(height), key=lambda r: r > 0 and rows[r] == rows[r - 1]):
         count = len(list(run))
         if repeat:
-            for raw, deflated in _repeated(stride, count):
-                adler = zlib.adler32(raw, adler)
+            for (run_adler, length), deflated in _repeated(stride, count):
+                adler = _adler_after(adler, run_adler, length)
                 out.append(deflated)
         else:
             fresh = b"".join(_NONE + row for row in rows[y:y + count])
@@ -67,11 +69,22 @@ def _repeated(stride: int, count: int) -> list[tuple[bytes, bytes]]:
                     _RUNS.clear()
                 raw = (_UP + bytes(stride)) * size
                 packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-                _RUNS[key] = (raw, packer.compress(raw) + packer.flush(zlib.Z_FULL_FLUSH))
+                _RUNS[key] = ((zlib.adler32(raw), len(raw)),
+                              packer.compress(raw) + packer.flush(zlib.Z_FULL_FLUSH))
             blocks.append(_RUNS[key])
         count >>= 1
         size <<= 1
     return blocks
+
+
+def _adler_after(adler: int, run_adler: int, length: int) -> int:
+    """The Adler-32 of the bytes so far followed by a kept run (`run_adler` of its `length`
+    bytes alone): zlib's adler32_combine, so a run's bytes are not summed again per cover."""
+    rem = length % _ADLER_BASE
+    low = adler & 0xFFFF
+    first = (low + (run_adler & 0xFFFF) - 1) % _ADLER_BASE
+    second = (rem * low + (adler >> 16) + (run_adler >> 16) - rem) % _ADLER_BASE
+    return second << 16 | first
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -16,7 +16,7 @@ from .cover import render_cover
 from .errors import ThemeError
 from .language import direction
 from .model import Asset, Book, MatterPage, Page, RenderedBook, Story, TocEntry, chapter_label
-from .theme import Theme
+from .theme import Theme, check_templates_again
 
 MEDIA_TYPES = {
     ".css": "text/css",
@@ -61,8 +61,7 @@ _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
 def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
-    # The templates' sizes and times in the key: `build --watch` picks up an edited template.
-    key = (str(compiled), *(_stamp(p / "templates") for p in theme.chain))
+    key = (str(compiled), *(str(p) for p in theme.chain))
     if not all(p.is_absolute() for p in theme.chain):
         key = (os.getcwd(), *key)  # a relative theme folder means another one elsewhere
     env = _ENVIRONMENTS.get(key)
@@ -73,15 +72,11 @@ def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
     return env
 
 
-def _stamp(folder: Path) -> str:
-    files = sorted((str(f), f.stat()) for f in folder.rglob("*") if f.is_file())
-    return f"{folder}:" + ",".join(f"{n}/{s.st_size}/{s.st_mtime_ns}" for n, s in files)
-
-
 def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
            covers: Path | None = None) -> RenderedBook:
     """The book's pages, contents and assets (templates compiled before are kept in
     `compiled_templates`, covers drawn before in `covers`)."""
+    check_templates_again()
     env = _environment(theme, compiled_templates)
     assets = _theme_assets(theme)
     cover = render_cover(book, theme, covers)

@@ -44,3 +44,17 @@ def test_a_flat_picture_is_small_and_wrong_sizes_are_refused() -> None:
     assert decoded(data).getcolors() == [(1600 * 2560, 0)] and len(data) < 20_000
     with pytest.raises(ValueError):
         png4(flat[:-1], 1600, 2560, PALETTE)
+
+
+def test_a_kept_runs_checksum_joins_the_stream_as_if_summed_byte_by_byte() -> None:
+    import random
+    import zlib
+
+    from ficbook.png import _adler_after
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        before = rng.randbytes(rng.randint(0, 400))
+        run = bytes(rng.randint(0, 140_000)) if rng.random() < 0.5 else rng.randbytes(300)
+        assert _adler_after(zlib.adler32(before), zlib.adler32(run), len(run)) == \
+            zlib.adler32(before + run)
