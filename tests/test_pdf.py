@@ -326,7 +326,7 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
     one = build([LONG], tmp_path / "one.pdf", pdf_options(print_layout=print_layout))[0]
     monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
     monkeypatch.setattr(pdf_parts, "PART_WORDS", 500)  # a part per chapter or so
-    monkeypatch.setattr(pdf_parts, "FURNISH_PAGES", 3)  # heads stamped a few parts at a time
+    stamp_documents_small(monkeypatch)  # heads and numbers laid out a few at a time
     calls: list[int] = []
     real = pdf_parts.plan_parts
 
@@ -361,7 +361,15 @@ def force_parts(monkeypatch: pytest.MonkeyPatch, part_words: int = 500) -> None:
 
     monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
     monkeypatch.setattr(pdf_parts, "PART_WORDS", part_words)
-    monkeypatch.setattr(pdf_parts, "FURNISH_PAGES", 3)
+    stamp_documents_small(monkeypatch)
+
+
+def stamp_documents_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Heads looks and numbers laid out a few at a time: many stamp documents in a small book."""
+    from ficbook.backends import pdf_furniture
+
+    monkeypatch.setattr(pdf_furniture, "FURNISH_PAGES", 3)
+    monkeypatch.setattr(pdf_furniture, "NUMBER_BLOCK", 6)
 
 
 def internal_links(reader: pypdf.PdfReader) -> list[tuple[int, tuple[int, ...], int]]:
@@ -433,19 +441,19 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
     laid: list[tuple[str, tuple[str, ...], bool]] = []  # (kind, sections, holds the story?)
     real = pdf_parts.lay_out_part
-    real_heads = pdf_parts.furnish_part
+    real_heads = pdf_parts.lay_out_stamp_job
 
     def spy(job: Any) -> Any:
         moths = any(s in job.html for s in ("folded by Tomas", "Tomas cannot draw a straight"))
         laid.append((job.kind, job.pids, moths))
         return real(job)
 
-    def spy_heads(job: Any) -> Any:  # runs of heads and numbers are laid out too
+    def spy_heads(job: Any) -> Any:  # stamps of heads and numbers are laid out too
         laid.append((job.kind, (), False))
         return real_heads(job)
 
     monkeypatch.setattr(pdf_parts, "lay_out_part", spy)
-    monkeypatch.setattr(pdf_parts, "furnish_part", spy_heads)
+    monkeypatch.setattr(pdf_parts, "lay_out_stamp_job", spy_heads)
     first = build([toml], tmp_path / "first.pdf", pdf_options())[0]
     parts = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
     assert len(parts) >= 5 and 1 <= sum(moths for _, moths in parts) < len(parts) / 2

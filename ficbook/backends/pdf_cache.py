@@ -34,10 +34,10 @@ from .files import atomic_write
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: parts record their pages' types and strings; heads and numbers stamps
 MAX_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, least recently used first
 CODE = ("pdf_parts.py", "pdf_html.py", "pdf_fonts.py", "pdf_fetch.py", "pdf_cache.py",
-        "pdf_render.py", "pagesize.py")
+        "pdf_render.py", "pdf_stamps.py", "pdf_furniture.py", "pagesize.py")
 _FILE_URL = re.compile(r"""file://[^"'\s)<>]+""")
 
 
@@ -148,6 +148,22 @@ class PieceCache:
         except OSError as exc:
             log.debug("PDF cache: cannot store %s: %s", key[:12], exc)
 
+    def pointer(self, name: str) -> dict[str, Any] | None:
+        """A small record naming where something is kept (a heads look: which entry, which
+        page), or None."""
+        try:
+            data = json.loads((self.folder / "looks" / f"{name}.json").read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def point(self, name: str, data: dict[str, Any]) -> None:
+        try:
+            (self.folder / "looks").mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / "looks" / f"{name}.json", json.dumps(data).encode())
+        except OSError as exc:
+            log.debug("PDF cache: cannot store pointer %s: %s", name[:12], exc)
+
     def prune(self, limit: int = MAX_BYTES) -> None:
         """Least recently used entries go once the cache is over `limit` bytes."""
         try:
@@ -177,6 +193,10 @@ class PieceCache:
             for font in (self.folder / "fonts").glob("*.font"):
                 if font.stem not in wanted:
                     font.unlink(missing_ok=True)
+            for pointer in (self.folder / "looks").glob("*.json"):  # to entries pruned
+                entry = (self.pointer(pointer.stem) or {}).get("entry")
+                if not (self.folder / f"{entry}.json").exists():
+                    pointer.unlink(missing_ok=True)
         except OSError as exc:
             log.debug("PDF cache: cannot prune %s: %s", self.folder, exc)
 

@@ -1,6 +1,7 @@
-"""Joining laid-out pieces into one PDF (pypdf): the front matter, then each run of parts with
-its heads and numbers drawn over it, blank pages where a right-hand opening needs one; links
-between pieces, the outline, the metadata and one program per font. Written straight to a file.
+"""Joining laid-out pieces into one PDF (pypdf): the front matter, then the parts, blank pages
+where a right-hand opening needs one, and the heads and numbers stamps drawn over them (each
+stamp one form XObject, shared by every page that shows it); links between pieces, the outline,
+the metadata and one program per font. Written straight to a file.
 """
 
 from __future__ import annotations
@@ -35,30 +36,28 @@ log = logging.getLogger(__name__)
 
 # A link out of a piece: (page in the book, x1, y1, x2, y2 in PDF points, target anchor name).
 Link = tuple[int, float, float, float, float, str]
-Run = tuple[int, str, tuple[tuple[str, int], ...]]  # (first page, heads PDF, (part PDF, page))
+Piece = tuple[str, int]  # (part PDF, its first page in the book)
+Stamp = tuple[str, int]  # (stamp PDF, page in it)
 
 
-def join(rendered: RenderedBook, size: PageSize, front: str | None, runs: Sequence[Run],
-         total: int, start: dict[str, int], links: Sequence[Link], fonts: Path, target: Path,
-         phase: Callable[[str], None]) -> None:
+def join(rendered: RenderedBook, size: PageSize, front: str | None, pieces: Sequence[Piece],
+         stamps: dict[int, list[Stamp]], total: int, start: dict[str, int],
+         links: Sequence[Link], fonts: Path, target: Path, phase: Callable[[str], None]) -> None:
     writer = pypdf.PdfWriter()
     if front is not None:
         writer.append(pypdf.PdfReader(front))
     width, height = size.width * 72 / 25.4, size.height * 72 / 25.4
     count = len(writer.pages)
-    for offset, heads, pieces in runs:
-        for path, first in pieces:
-            while count < offset + first:
-                writer.add_blank_page(width, height)  # a right-hand opening (--print)
-                count += 1
-            reader = pypdf.PdfReader(path)
-            count += len(reader.pages)
-            writer.append(reader)
-            del reader
-        stamps = pypdf.PdfReader(heads)
-        for i, overlay in enumerate(stamps.pages):
-            _stamp(writer, writer.pages[offset + i], overlay, f"/FicbookFurniture{offset + i}")
-        del stamps
+    for path, first in pieces:
+        while count < first:
+            writer.add_blank_page(width, height)  # a right-hand opening (--print)
+            count += 1
+        reader = pypdf.PdfReader(path)
+        count += len(reader.pages)
+        writer.append(reader)
+        del reader
+    phase("parts joined")
+    _draw_stamps(writer, stamps)
     gc.collect()  # the readers' objects: cycles, and the biggest thing here but the writer
     if count != total or len(writer.pages) != total:
         raise RuntimeError(f"parts: joined {len(writer.pages)} pages, expected {total}")
@@ -107,34 +106,59 @@ def add_links(writer: pypdf.PdfWriter, links: Sequence[Link], start: dict[str, i
     return added
 
 
-def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, overlay: pypdf.PageObject,
-           name: str) -> None:
-    """Draw the furniture page over a body page as a form XObject (no content parsing)."""
+def _draw_stamps(writer: pypdf.PdfWriter, stamps: dict[int, list[Stamp]]) -> None:
+    """Each stamp page becomes one form XObject, drawn over every page that shows it."""
+    readers: dict[str, pypdf.PdfReader] = {}
+    forms: dict[Stamp, Any] = {}  # -> (name, reference), or None for an empty stamp
+    begin = writer._add_object(_stream(b"q\n"))  # one each, shared by every page
+    for page_index in sorted(stamps):
+        drawn = []
+        for stamp in stamps[page_index]:
+            if stamp not in forms:
+                path, index = stamp
+                if path not in readers:
+                    readers[path] = pypdf.PdfReader(path)
+                forms[stamp] = _form(writer, readers[path].pages[index], len(forms))
+            if forms[stamp] is not None:
+                drawn.append(forms[stamp])
+        if drawn:
+            _stamp(writer, writer.pages[page_index], drawn, begin)
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _form(writer: pypdf.PdfWriter, overlay: pypdf.PageObject, number: int) -> Any:
+    """A stamp page as a form XObject (its content is not parsed), or None if it is empty."""
     data = overlay.get_contents()
-    if data is None:
-        return
-    raw = data.get_data()
+    raw = data.get_data() if data is not None else b""
     if not raw.strip():
-        return
-    form = DecodedStreamObject()
-    form.set_data(raw)
+        return None
+    form = _stream(raw)
     form[NameObject("/Type")] = NameObject("/XObject")
     form[NameObject("/Subtype")] = NameObject("/Form")
     form[NameObject("/BBox")] = ArrayObject(overlay.mediabox)
     form[NameObject("/Resources")] = overlay["/Resources"].clone(writer)
-    ref = writer._add_object(form)
+    return NameObject(f"/FicbookStamp{number}"), writer._add_object(form)
+
+
+def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, forms: list[Any],
+           begin: Any) -> None:
+    """Draw the forms over a body page, after its own content (saved and restored around)."""
     resources: Any = page["/Resources"].get_object()
     if "/XObject" not in resources:
         resources[NameObject("/XObject")] = DictionaryObject()
-    resources["/XObject"].get_object()[NameObject(name)] = ref
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(f"\nQ q {name} Do Q\n".encode())
+    xobjects = resources["/XObject"].get_object()
+    for name, ref in forms:
+        xobjects[name] = ref
+    after = _stream(("\nQ " + " ".join(f"q {name} Do Q" for name, _ in forms) + "\n").encode())
     contents = page.raw_get("/Contents")  # the reference, not the stream (streams are indirect)
     resolved = contents.get_object()
     existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *existing,
-                                                 writer._add_object(after)])
+    page[NameObject("/Contents")] = ArrayObject([begin, *existing, writer._add_object(after)])
 
 
 def _outline(writer: pypdf.PdfWriter, rendered: RenderedBook, start: dict[str, int]) -> None:

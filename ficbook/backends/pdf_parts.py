@@ -10,17 +10,15 @@ page), and nothing in the body depends on page numbers. So:
    reports how many pages each of its sections took and its links into other parts;
 2. the front matter (cover, title, contents) is laid out in the pool too, first to learn its
    length, and once every part is laid out again with the real page numbers;
-3. as soon as every part before a run of parts is done, the run's first page number and side are
-   known: a "furniture" document, its sections with their text replaced by that many empty pages,
-   numbered from there (`@page :first { counter-reset: page N }`, `html { break-before: left }`),
-   is laid out in the pool with the theme's own print.css, so weasyprint itself puts the running
-   heads, page numbers and blank pages where a single pass would. This runs ahead of the parts
-   still waiting, so after the last layout only the last run's heads are left;
-4. pdf_join joins the pieces, draws the heads over their pages, adds the links between pieces
+3. as soon as every part before a part is done, its first page number and side are known, and
+   so is each of its pages' look (page type and named strings, as its own layout found them):
+   running heads are laid out once per distinct look and page numbers in blocks of numbers,
+   as stamps (pdf_stamps, pdf_furniture), in the pool too, ahead of the parts still waiting;
+4. pdf_join joins the pieces, draws the stamps over their pages, adds the links between pieces
    (the contents page's entries), the outline and the metadata, and writes the file.
 Every piece is kept in pdf_cache, keyed by its document: a rebuild lays out only the parts that
-changed, and the heads and contents whose page numbers moved. Memory stays bounded by the
-largest part, not the book. Imports weasyprint.
+changed, the contents page when page numbers moved, and the stamps no build laid out before.
+Memory stays bounded by the largest part, not the book. Imports weasyprint.
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ from ..theme import Theme
 from .pagesize import PageSize
 from .pdf_cache import PieceCache, environment
 from .pdf_fonts import record_originals, stop_recording, used_fonts
+from .pdf_furniture import Furniture, StampJob
 from .pdf_html import (
     BOOK_URL,
     MARGIN_BOXES,
@@ -54,11 +53,11 @@ from .pdf_html import (
 )
 from .pdf_join import Link, join, timer
 from .pdf_render import fetcher_for, quiet_weasyprint
+from .pdf_stamps import lay_out_stamps, page_selectors, part_looks, recording
 
 log = logging.getLogger(__name__)
 
 PART_WORDS = 8_000  # words per part: small parts lay out faster per word, each costs ~0.2 s
-FURNISH_PAGES = 120  # heads and numbers of this many pages at a time: ~0.25 s per weasyprint run
 MIN_WORDS = 40_000  # below this one pass is as fast (tests lower it to exercise this path)
 JOBS: int | None = None  # processes laying out; None: one per core (tests set 1: no pool)
 # Sections a part may start with: with --print they open on a right-hand page.
@@ -83,20 +82,6 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Furnish:
-    """Running heads and numbers for a run of laid-out parts, once its first page is known."""
-
-    index: int  # of the run's first part
-    html: str  # the parts' sections emptied to N sheets each, first page number and side set
-    pages: int
-    assets: dict[str, tuple[bytes, str]]
-    roots: tuple[str, ...]
-    path: str
-    kind: str = "heads"
-    write: bool = True
-
-
-@dataclass(frozen=True)
 class Laid:
     """A laid-out document (by a worker, or from the cache)."""
 
@@ -109,6 +94,9 @@ class Laid:
     links: tuple[Link, ...]  # links to anchors it does not hold, page index in the document
     fonts: tuple[str, ...]  # the fonts it embeds (their originals are in the temp folder)
     written: bool = True
+    looks: tuple[Any, ...] = ()  # a part's pages: [page type, {string: values set on it}]
+    selectors: tuple[Any, ...] = ()  # a part's @page selectors (what tells looks apart)
+    info: tuple[Any, ...] = ()  # a stamp document's pages: drawn?, number look
 
 
 def plan_parts(body: Sequence[Section], print_layout: bool,
@@ -166,34 +154,28 @@ def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layo
             return Job(-1, kind, html, front_pids, fetcher.assets, roots,
                        os.path.join(tmp, f"{kind}.pdf"), write=numbers is not None)
 
-        def furnish(run: list[Laid], offsets: list[int]) -> Furnish:
-            """Heads and numbers of a run of parts: their sections emptied to as many pages as
-            each took, numbered from the run's first page on, on the same side of the spread."""
-            first, last = run[0].index, run[-1].index
-            offset = offsets[first]
-            side = "right" if offset % 2 == 0 else "left"
-            css = (f"html {{ break-before: {side}; }}\n"
-                   f"@page :first {{ counter-reset: page {offset + 1}; }}\n")
-            sizes: dict[str, int] = {}
-            for result in run:
-                sizes.update(result.sizes)
-            secs = [sec for result in run for sec in parts[result.index]]
-            html = _shells(rendered, secs, sizes, css_urls, setup + css, print_layout)
-            return Furnish(first, html, offsets[last] + run[-1].pages - offset, fetcher.assets,
-                           roots, os.path.join(tmp, f"heads-{first}.pdf"))
+        def stamp_html(sheets: int) -> str:
+            """A stamp document: empty sheets, one a page, with the book's style sheets."""
+            section = Section(secs[0].page, "ficbook-stamps",
+                              '<div class="ficbook-sheet"></div>' * sheets, 0)
+            css = setup + ("* { bookmark-level: none !important; }\n"
+                           ".ficbook-sheet { height: 1px; break-before: page; }\n"
+                           ".ficbook-sheet:first-child { break-before: auto; }\n")
+            return document(rendered, [section] if sheets else [], css_urls, css, print_layout)
 
+        furniture = Furniture(stamp_html, fetcher.assets, roots, Path(tmp), store)
         phase("parts planned")
-        pipeline = _Pipeline(todo, front_job if front else None, furnish, print_layout,
+        pipeline = _Pipeline(todo, front_job if front else None, furniture, print_layout,
                              Path(tmp), store)
         try:
             pipeline.run(jobs if jobs is not None else JOBS, progress,
                          sum(s.words for s in body))
             phase("parts laid out and stamped, front matter numbered")
-            runs = [(pipeline.offsets[first], heads.path, pipeline.pieces[first])
-                    for first, heads in sorted(pipeline.heads.items())]
+            pieces = [(pipeline.laid[i].path, pipeline.offsets[i])
+                      for i in range(pipeline.count)]
             front_pdf = pipeline.front.path if pipeline.front is not None else None
-            join(rendered, size, front_pdf, runs, pipeline.total, pipeline.start,
-                 pipeline.links, Path(tmp), target, phase)
+            join(rendered, size, front_pdf, pieces, furniture.stamps(), pipeline.total,
+                 pipeline.start, pipeline.links, Path(tmp), target, phase)
         finally:
             stop_recording()  # (jobs == 1: the workers' font recording ran here)
     if store is not None:
@@ -203,22 +185,20 @@ def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layo
 
 
 class _Pipeline:
-    """Parts laid out in a pool; as soon as the parts before a run of parts are done, its first
-    page number is known and its heads and numbers are laid out in the pool too, ahead of the
-    parts still waiting (pipelined: the last run's heads are all that is left after the last
-    layout). Pieces found in the cache are not laid out."""
+    """Parts laid out in a pool; as soon as the parts before a part are done, its first page
+    number is known, and the stamps its pages need that no build has laid out yet are laid out
+    in the pool too, ahead of the parts still waiting (pipelined: the last looks and numbers
+    are all that is left after the last layout). Pieces found in the cache are not laid out."""
 
     def __init__(self, todo: list[Job], front_job: Callable[[dict[str, int] | None], Job] | None,
-                 furnish: Callable[[list[Laid], list[int]], Furnish], print_layout: bool,
-                 tmp: Path, store: PieceCache | None) -> None:
+                 furniture: Furniture, print_layout: bool, tmp: Path,
+                 store: PieceCache | None) -> None:
         self.waiting = deque(todo)  # in book order: the first parts finish first
         todo.clear()  # a part's HTML is let go once it is sent (the whole book's, for anthologies)
         self.count = len(self.waiting)
-        self.front_job, self.furnish, self.print_layout = front_job, furnish, print_layout
+        self.front_job, self.furniture, self.print_layout = front_job, furniture, print_layout
         self.tmp, self.store = tmp, store
         self.laid: dict[int, Laid] = {}
-        self.heads: dict[int, Laid] = {}  # run's first part -> its heads and numbers
-        self.pieces: dict[int, tuple[tuple[str, int], ...]] = {}  # -> (part PDF, first page)
         self.front: Laid | None = None
         self.front_pages: int | None = None if front_job else 0
         self.offsets: list[int] = []  # first page of each part in the book
@@ -227,13 +207,13 @@ class _Pipeline:
         self.total = 0
         self.laid_out = 0
         self.keys: dict[tuple[str, int], str] = {}
+        self.stamp_jobs: dict[int, StampJob] = {}
         self.pool: ProcessPoolExecutor | None = None
 
     def run(self, jobs: int | None, progress: bool | None, words: int) -> None:
         jobs = max(1, min(jobs or len(os.sched_getaffinity(0)), self.count + 1))
         show = sys.stderr.isatty() if progress is None else progress
         running: set[Future[Laid]] = set()
-        batch: list[Laid] = []
         numbered = False
         with _progress(show, self.count, words) as advance:
             self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
@@ -248,54 +228,48 @@ class _Pipeline:
                         if result.kind == "part":
                             self.laid[result.index] = result
                             advance()
-                        elif result.kind == "heads":
-                            self.heads[result.index] = result
+                        elif result.kind in ("heads", "numbers"):
+                            job = self.stamp_jobs.pop(result.index)
+                            self.furniture.finished(job.requests, job.kind, result.path,
+                                                    result.info, self._entry_key(job))
                         elif result.kind == "front-length":
                             self.front_pages = self.total = result.pages
                         else:
                             self._numbered_front(result)
-                    if self.front_pages is None:
-                        self._fill(running, jobs)
-                        continue
-                    for result in self._place():
-                        # Runs cut by pages, not by when parts arrive: the same book gives the
-                        # same runs, so their heads come from the cache too.
-                        batch.append(result)
-                        first = self.offsets[batch[0].index]
-                        if (self.offsets[result.index] + result.pages - first >= FURNISH_PAGES
-                                or result.index == self.count - 1):
-                            running.add(self._start(furnish_part,
-                                                    self.furnish(batch, self.offsets)))
-                            self.pieces[batch[0].index] = tuple(
-                                (r.path, self.offsets[r.index] - first) for r in batch)
-                            batch = []
-                    if len(self.offsets) == self.count and self.front_job and not numbered:
+                    if self.front_pages is not None:
+                        self._place()
+                    placed = len(self.offsets) == self.count and self.front_pages is not None
+                    for job in self.furniture.jobs(final=placed):
+                        self.stamp_jobs[job.index] = job
+                        running.add(self._start(lay_out_stamp_job, job))
+                    if placed and self.front_job and not numbered:
                         running.add(self._start(lay_out_part, self.front_job(self.start)))
                         numbered = True
                     self._fill(running, jobs)
             finally:
                 if self.pool:
                     self.pool.shutdown(cancel_futures=True)
+        if self.furniture.busy():
+            raise RuntimeError("parts: stamps left without a layout")
 
     def _fill(self, running: set[Future[Laid]], jobs: int) -> None:
         while self.waiting and sum(not f.done() for f in running) < jobs:
             running.add(self._start(lay_out_part, self.waiting.popleft()))
 
-    def _place(self) -> list[Laid]:
-        """Parts whose first page is now known, in book order."""
-        placed = []
+    def _place(self) -> None:
+        """Parts whose first page is now known, in book order: their pages' looks too."""
         while len(self.offsets) in self.laid:
             result = self.laid[len(self.offsets)]
-            if self.print_layout and self.total % 2 == 1:
+            blank = self.print_layout and self.total % 2 == 1
+            if blank:
                 self.total += 1  # the part opens on a right-hand page: a blank page before it
             self.offsets.append(self.total)
             for pid, page in result.starts.items():
                 self.start[pid] = self.total + page
             self.links += [(self.total + page, x1, y1, x2, y2, target)
                            for page, x1, y1, x2, y2, target in result.links]
+            self.furniture.add_part(self.total, result.looks, blank, result.selectors)
             self.total += result.pages
-            placed.append(result)
-        return placed
 
     def _numbered_front(self, result: Laid) -> None:
         if result.pages != self.front_pages:
@@ -306,9 +280,16 @@ class _Pipeline:
             self.start.setdefault(pid, page)
         self.links += result.links
 
-    def _start(self, fn: Callable[[Any], Laid], job: Job | Furnish) -> Future[Laid]:
-        if self.store is not None:
-            key = self.store.key(job.kind, job.html)
+    def _entry_key(self, job: Job | StampJob) -> str | None:
+        if self.store is None:
+            return None
+        if isinstance(job, StampJob):
+            return self.store.key(job.kind, job.key_text)
+        return self.store.key(job.kind, job.html)
+
+    def _start(self, fn: Callable[[Any], Laid], job: Job | StampJob) -> Future[Laid]:
+        key = self._entry_key(job)
+        if key is not None and self.store is not None:
             data = self.store.get(key, self.tmp, Path(job.path) if job.write else None)
             hit = _from_entry(job, data) if data is not None else None
             if hit is not None:
@@ -323,20 +304,23 @@ class _Pipeline:
         key = self.keys.pop((result.kind, result.index), None)
         if key is not None and self.store is not None:
             entry = {"pages": result.pages, "starts": result.starts, "sizes": result.sizes,
-                     "links": result.links}
+                     "links": result.links, "looks": result.looks,
+                     "selectors": result.selectors, "info": result.info}
             self.store.put(key, entry, Path(result.path) if result.written else None, self.tmp,
                            result.fonts)
         return result
 
 
-def _from_entry(job: Job | Furnish, data: dict[str, Any]) -> Laid | None:
+def _from_entry(job: Job | StampJob, data: dict[str, Any]) -> Laid | None:
     try:
         links = tuple((int(p), float(a), float(b), float(c), float(d), str(t))
                       for p, a, b, c, d, t in data.get("links", ()))
         return Laid(job.index, job.kind, job.path, int(data["pages"]),
                     {str(k): int(v) for k, v in data.get("starts", {}).items()},
                     {str(k): int(v) for k, v in data.get("sizes", {}).items()},
-                    links, tuple(data.get("fonts", {})), job.write)
+                    links, tuple(data.get("fonts", {})), job.write,
+                    tuple(data.get("looks", ())), tuple(data.get("selectors", ())),
+                    tuple(data.get("info", ())))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -369,7 +353,7 @@ class _progress:
             self.bar.stop()
 
 
-def _render(job: Job | Furnish) -> Any:
+def _render(job: Job | StampJob) -> Any:
     from .pdf_fetch import SafeFetcher
 
     quiet_weasyprint()
@@ -381,8 +365,12 @@ def _render(job: Job | Furnish) -> Any:
 
 def lay_out_part(job: Job) -> Laid:
     """In a worker process: one part (or the front matter), no heads or numbers, written as a
-    PDF; where its sections start and how many pages each takes; its links to other parts."""
-    doc = _render(job)
+    PDF; where its sections start and how many pages each takes; its links to other parts;
+    each page's type and named strings (its look, for its heads and number)."""
+    with recording() as contexts:
+        doc = _render(job)
+    looks = part_looks(doc, contexts[-1]) if job.kind == "part" else []
+    selectors = page_selectors(contexts[-1]) if job.kind == "part" else []
     starts: dict[str, int] = {}
     wanted = set(job.pids)
     anchors: set[str] = set()
@@ -411,31 +399,13 @@ def lay_out_part(job: Job) -> Laid:
     if job.write:
         doc.write_pdf(job.path)
     return Laid(job.index, job.kind, job.path, len(doc.pages), starts, sizes, tuple(links),
-                used_fonts(), job.write)
+                used_fonts(), job.write, tuple(looks), tuple(selectors))
 
 
-def furnish_part(job: Furnish) -> Laid:
-    """In a worker process: lay out a run of parts' heads and numbers (weasyprint places them,
-    the theme's print.css decides) as a PDF of their own, drawn over the parts when joining."""
-    furniture = _render(job)
-    if len(furniture.pages) != job.pages:
-        raise RuntimeError(f"parts: furniture of parts from {job.index} has "
-                           f"{len(furniture.pages)} pages, the parts {job.pages}")
-    furniture.write_pdf(job.path)
-    return Laid(job.index, job.kind, job.path, job.pages, {}, {}, (), used_fonts())
-
-
-def _shells(rendered: RenderedBook, secs: Sequence[Section], sizes: dict[str, int],
-            css_urls: list[str], css: str, print_layout: bool) -> str:
-    """Sections emptied to N blank pages each: laid out, only heads, numbers and blanks show."""
-    shells = []
-    for sec in secs:
-        head, _, _rest = sec.html.partition(">")
-        sheets = '<div class="ficbook-sheet"></div>' * sizes.get(sec.pid, 1)
-        shells.append(Section(sec.page, sec.pid, f"{head}>{sheets}</section>", 0))
-    css += ("* { bookmark-level: none !important; }\n"
-            ".ficbook-sheet { height: 1px; break-before: page; }\n"
-            ".ficbook-sheet:first-child { break-before: auto; }\n")
-    return document(rendered, shells, css_urls, css, print_layout)
-
-
+def lay_out_stamp_job(job: StampJob) -> Laid:
+    """In a worker process: a stamp document (heads looks or a block of numbers), as a PDF of
+    its own, drawn over the parts' pages when joining."""
+    doc, info = lay_out_stamps(lambda: _render(job), job.requests, job.kind)
+    doc.write_pdf(job.path)
+    return Laid(job.index, job.kind, job.path, len(doc.pages), {}, {}, (), used_fonts(),
+                info=tuple(info))
