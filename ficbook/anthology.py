@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import CONFIG_NAME, BuildSpec, StoryEntry
 from .errors import InputError
-from .model import Book, Section, Story
+from .model import Book, Section, Story, keeping_derived
 from .parts import join_parts
 
 RATING_ORDER = ("g", "general", "general audiences", "k", "k+", "pg", "t", "teen",
@@ -30,7 +30,9 @@ def apply_overrides(story: Story, entry: StoryEntry) -> Story:
         changes["authors"] = entry.authors
     if entry.summary:
         changes["summary"] = entry.summary
-    return replace(story, metadata=replace(meta, **changes)) if changes else story
+    if not changes:
+        return story
+    return keeping_derived(story, replace(story, metadata=replace(meta, **changes)))
 
 
 def assemble(spec: BuildSpec, stories: Sequence[Story], cover: bytes | None = None) -> Book:

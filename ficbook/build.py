@@ -49,10 +49,18 @@ def build_book(book: Book, output: Path | None, options: BuildOptions,
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
     cache = cache_dir() if options.cache else None
+    targets = output_paths(book, output, options.formats)
+    store = None
+    if cache and book.is_anthology and list(targets) == ["epub"]:
+        # Unchanged stories' pages come from the EPUB's zip cache, already deflated (a PDF
+        # needs every page's XHTML, so a build that makes one renders them all).
+        from .backends.epub_zip import ZipCache
+
+        store = ZipCache(targets["epub"])
     rendered = render(book, theme, cache and cache / "templates",
-                      cache / "covers" if cache and keep_cover else None)
+                      cache / "covers" if cache and keep_cover else None, store)
     written = []
-    for fmt, target in output_paths(book, output, options.formats).items():
+    for fmt, target in targets.items():
         written.append(BACKENDS[fmt](rendered, target, options))
         log.info("wrote %s", target)
     return written

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,31 @@ class Story:
     @cached_property  # a frozen dataclass still has a __dict__; pages ask for this often
     def counted_words(self) -> int:
         return sum(count_words(c.body) for c in self.chapters)
+
+    @cached_property
+    def text_digest(self) -> str:
+        """SHA-256 of everything the chapters hold (and the end mark and pictures): what a
+        rebuild compares to know a story's pages are the ones it built last time."""
+        digest = hashlib.sha256(f"{self.end_mark}\0{[a.filename for a in self.images]}".encode())
+        for chapter in self.chapters:
+            for part in (chapter.title, chapter.body, chapter.summary, chapter.notes,
+                         chapter.end_notes):
+                digest.update(b"\0%d\0" % len(part))
+                digest.update(part.encode())
+        return digest.hexdigest()
+
+
+# Worked out once and kept with the story (and its cache entry): a copy with the same
+# chapters (another path, the anthology's title for it) keeps them.
+DERIVED = ("counted_words", "text_digest")
+
+
+def keeping_derived(story: Story, copy: Story) -> Story:
+    """`copy` (a replace() of `story` with its chapters unchanged) with story's derived values."""
+    for name in DERIVED:
+        if name in story.__dict__:
+            copy.__dict__[name] = story.__dict__[name]
+    return copy
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,10 @@ class Page:
     kind: str  # cover, book-title, story-title, contents, chapter, colophon, ...
     landmark: str = ""  # EPUB landmark type (cover, titlepage, toc, bodymatter), if any
     story_index: int | None = None  # which story the page belongs to, for running heads/parts
+    # A page kept from the last EPUB build of the same book: xhtml is "", and the EPUB's zip
+    # cache holds the deflated bytes of the page with this SHA-256 and size.
+    digest: bytes = b""
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,6 +239,15 @@ class Asset:
     data: bytes
 
 
+class PageStore(Protocol):
+    """Where render() finds a story's pages from the last build, by the key of what they
+    were made from, and leaves the ones it made (the EPUB backend's zip cache)."""
+
+    def pages(self, key: str) -> list[Page] | None: ...
+
+    def keep(self, key: str, pages: list[Page]) -> None: ...
+
+
 @dataclass(frozen=True)
 class RenderedBook:
     """Everything a backend needs: pages, contents tree, assets. Backends add packaging only."""
@@ -219,3 +258,4 @@ class RenderedBook:
     assets: tuple[Asset, ...]
     cover: Asset | None
     modified: str  # ISO 8601 UTC, derived from the content so builds are reproducible
+    store: PageStore | None = None  # where kept pages came from and new ones wait to be saved

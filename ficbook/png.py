@@ -57,7 +57,7 @@ def _idat(packed: bytes, stride: int, height: int) -> bytes:
     return b"".join(out)
 
 
-def _repeated(stride: int, count: int) -> list[tuple[bytes, bytes]]:
+def _repeated(stride: int, count: int) -> list[tuple[tuple[int, int], bytes]]:
     """`count` Up-filtered repeats as kept blocks: one for each power of two in `count`."""
     blocks = []
     size = 1

@@ -15,7 +15,18 @@ from . import __version__
 from .cover import render_cover
 from .errors import ThemeError
 from .language import direction
-from .model import Asset, Book, MatterPage, Page, RenderedBook, Story, TocEntry, chapter_label
+from .model import (
+    Asset,
+    Book,
+    MatterPage,
+    Page,
+    PageStore,
+    RenderedBook,
+    Story,
+    TocEntry,
+    chapter_label,
+)
+from .page_keys import story_page_keys
 from .theme import Theme, check_templates_again
 
 MEDIA_TYPES = {
@@ -73,9 +84,10 @@ def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
 
 
 def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
-           covers: Path | None = None) -> RenderedBook:
+           covers: Path | None = None, store: PageStore | None = None) -> RenderedBook:
     """The book's pages, contents and assets (templates compiled before are kept in
-    `compiled_templates`, covers drawn before in `covers`)."""
+    `compiled_templates`, covers drawn before in `covers`; a story's pages made from just
+    what they were made from last time come from `store`, where new ones are left)."""
     check_templates_again()
     env = _environment(theme, compiled_templates)
     assets = _theme_assets(theme)
@@ -86,6 +98,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
         assets.extend(a for a in pictured.images if a.filename not in known)
         known.update(a.filename for a in pictured.images)
     modified = _modified(book)
+    key_of = story_page_keys(book, theme, stylesheets, cover.filename) if store else None
     pages: list[Page] = []
     toc: list[TocEntry] = []
     # direction() reads 4,000 characters one by one: once per story, not once per page.
@@ -140,22 +153,31 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
         if plan["index"] in section_of:
             group = section_of[plan["index"]]
             page("section.xhtml", group["file"], group["title"], "section", group=group)
-        page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
-             landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
-             meta=_meta_rows(story, counted := story.counted_words),
-             lang=story.metadata.language, counted=counted)
-        for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
-            last = n == len(plan["chapters"])
-            page("chapter.xhtml", filename, label, "chapter",
-                 landmark="" if body_started else "bodymatter",
-                 story_index=plan["index"], story=story, chapter=chapter, heading=label,
-                 number=n, end_mark=story.end_mark if last else "",
-                 lang=story.metadata.language,
-                 body=Markup(_relink_images(chapter.body, rel_of(filename))),
-                 summary=Markup(chapter.summary),
-                 notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
-                 story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
-            body_started = True
+        starts_body = not body_started and bool(plan["chapters"])
+        body_started = body_started or starts_body
+        key = key_of(story, plan["index"], starts_body) if key_of else ""
+        kept = store.pages(key) if store is not None and key else None
+        if kept is not None:  # the story and all it is shown with are as they were
+            pages.extend(kept)
+        else:
+            first = len(pages)
+            page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
+                 landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
+                 meta=_meta_rows(story, counted := story.counted_words),
+                 lang=story.metadata.language, counted=counted)
+            for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
+                last = n == len(plan["chapters"])
+                page("chapter.xhtml", filename, label, "chapter",
+                     landmark="bodymatter" if starts_body and n == 1 else "",
+                     story_index=plan["index"], story=story, chapter=chapter, heading=label,
+                     number=n, end_mark=story.end_mark if last else "",
+                     lang=story.metadata.language,
+                     body=Markup(_relink_images(chapter.body, rel_of(filename))),
+                     summary=Markup(chapter.summary),
+                     notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
+                     story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
+            if store is not None and key:
+                store.keep(key, pages[first:])
         children = [TocEntry(label, filename) for _, filename, label in plan["chapters"]]
         if multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
@@ -183,7 +205,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
         page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon",
              modified=modified)
     return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
-                        cover=cover, modified=modified)
+                        cover=cover, modified=modified, store=store)
 
 
 CONTRIBUTORS_FILE = "text/contributors.xhtml"

@@ -7,6 +7,7 @@ import random
 import tempfile
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -252,3 +253,61 @@ def test_package_documents_are_written_again_only_when_what_they_list_changes(
     assert "Ten Bells" in nav and "Nine Bells" not in nav
     [cold] = build([toml], tmp_path / "cold.epub", BuildOptions(cache=False))
     assert book.read_bytes() == cold.read_bytes()
+
+
+def test_unchanged_stories_pages_are_not_rendered_again_and_every_edit_still_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from ficbook import render as render_module
+    from ficbook.theme import builtin_themes_dir
+
+    rendered: list[str] = []
+    real = render_module._render
+
+    def counting(env: Any, theme: Any, template: str, **context: Any) -> str:
+        rendered.append(template)
+        return real(env, theme, template, **context)
+
+    monkeypatch.setattr(render_module, "_render", counting)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    theme = tmp_path / "mine"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.toml").write_text('name = "mine"\ninherit = "default"\n')
+    shutil.copy(builtin_themes_dir() / "default" / "templates" / "chapter.xhtml",
+                theme / "templates" / "chapter.xhtml")
+    options = BuildOptions(theme=str(theme))
+    book = tmp_path / "out" / "harbour.epub"
+
+    def rebuild_matches_a_cold_build() -> list[str]:
+        rendered.clear()
+        build([toml], book, options)
+        again = list(rendered)
+        [cold] = build([toml], tmp_path / "cold.epub", replace(options, cache=False))
+        assert book.read_bytes() == cold.read_bytes()
+        return again
+
+    build([toml], book, options)
+    everything = len(rendered)
+    assert everything == 25  # 5 stories of a title page and 3 chapters, and 5 book pages
+    assert "chapter.xhtml" not in rebuild_matches_a_cold_build()  # nothing changed
+
+    story = tmp_path / "zine" / "story-3.txt"
+    story.write_text(story.read_text().replace("the bell answered", "the bell rang once"))
+    assert sorted(rebuild_matches_a_cold_build()).count("chapter.xhtml") == 3  # story 3's
+
+    # What a story's pages show of the rest of the book: every story is rendered again.
+    other = tmp_path / "zine" / "story-5.txt"
+    other.write_text(other.read_text().replace("Title: Low Water", "Title: Slack Water"))
+    assert len(rebuild_matches_a_cold_build()) == everything
+    toml.write_text(toml.read_text() + 'sort = "title"\n')  # every story moves
+    assert len(rebuild_matches_a_cold_build()) == everything
+    chapter = theme / "templates" / "chapter.xhtml"
+    chapter.write_text(chapter.read_text().replace('<div class="text">',
+                                                   '<div class="text" data-edited="yes">'))
+    assert len(rebuild_matches_a_cold_build()) == everything
+    assert b'data-edited="yes"' in zipfile.ZipFile(book).read("EPUB/text/s001-c001.xhtml")
+    options = replace(options, theme_options={"show_colophon": False})
+    assert len(rebuild_matches_a_cold_build()) == everything - 1  # no colophon
+    assert epubcheck_messages(book) == []

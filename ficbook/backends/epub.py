@@ -11,15 +11,17 @@ from ..cache import code_fingerprint
 from ..language import direction
 from ..model import RenderedBook
 from ..options import BuildOptions
-from .epub_zip import Deflated, ZipCache, members, pack
+from .epub_zip import Deflated, Reused, ZipCache, members, pack
 from .files import atomic_write
 
 FOLDER = "EPUB"  # ebooklib's EpubBook.FOLDER_NAME, where the OPF and the pages go
 
 
 def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
-    # An anthology rebuilt after one edit deflates only the pages that changed.
-    kept = ZipCache(target) if options.cache and rendered.book.is_anthology else None
+    # An anthology rebuilt after one edit deflates only the pages that changed (and when it
+    # is built to EPUB alone, render() took unchanged stories' pages from this same cache).
+    kept = rendered.store if isinstance(rendered.store, ZipCache) else (
+        ZipCache(target) if options.cache and rendered.book.is_anthology else None)
     data = epub_bytes(rendered, kept)
     atomic_write(target, data)
     return target
@@ -37,18 +39,22 @@ def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
         package = package_documents(rendered, contents)
     files = [*contents.items(), *package.items()]
     deflated: Deflated = {}
-    data = pack(members(files, kept.deflated() if kept else None, deflated))
+    digests: dict[str, tuple[bytes, int]] = {}
+    data = pack(members(files, kept.deflated() if kept else None, deflated, digests))
     if kept:
-        kept.save(deflated, (key, package))
+        kept.save(deflated, (key, package),
+                  {name.removeprefix(f"{FOLDER}/"): found for name, found in digests.items()})
     return data
 
 
-def _contents(rendered: RenderedBook) -> dict[str, bytes]:
-    """The book's own files (pages, stylesheets, fonts, pictures, cover) by zip path."""
+def _contents(rendered: RenderedBook) -> dict[str, bytes | Reused]:
+    """The book's own files (pages, stylesheets, fonts, pictures, cover) by zip path; a page
+    kept from the last build is its bytes' digest and size."""
     assert rendered.cover is not None
-    files = [(rendered.cover.filename, rendered.cover.data)]
+    files: list[tuple[str, bytes | Reused]] = [(rendered.cover.filename, rendered.cover.data)]
     files += [(a.filename, a.data) for a in rendered.assets]
-    files += [(p.filename, p.xhtml.encode()) for p in rendered.pages]
+    files += [(p.filename, Reused(p.digest, p.size) if p.digest else p.xhtml.encode())
+              for p in rendered.pages]
     return {f"{FOLDER}/{name}": data for name, data in files}
 
 
