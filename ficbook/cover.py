@@ -5,7 +5,9 @@ it again nor loads Pillow."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 from pathlib import Path
 
@@ -50,8 +52,8 @@ def render_cover(book: Book, theme: Theme, cache: Path | None = None) -> Asset:
             return Asset("images/cover.png", "image/png", kept)
     from .cover_draw import draw
 
-    png, fallback = draw(theme.name, font, (bg, fg, accent), layout, *texts)
-    if entry is not None and not fallback:  # with an installed font, fontconfig has a say too
+    png, needs_installed_fonts = draw(theme.name, font, (bg, fg, accent), layout, *texts)
+    if entry is not None and not needs_installed_fonts:  # else fontconfig has a say too
         store_pickle(entry, png)
         prune(entry.parent.name, folder=entry.parent.parent)
     return Asset("images/cover.png", "image/png", png)
@@ -62,9 +64,19 @@ def _key(font: Path | None, colours: tuple[str, str, str], layout: str,
     """Everything a drawn cover depends on: the drawing code, the font file, the theme's
     choices and the words."""
     stat = font.stat() if font is not None else None
-    made_of = [code_fingerprint(), str(font), stat and [stat.st_size, stat.st_mtime_ns],
+    made_of = [code_fingerprint(), _pillow(), str(font), stat and [stat.st_size, stat.st_mtime_ns],
                colours, layout, texts]
     return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode()).hexdigest()
+
+
+@functools.cache
+def _pillow() -> str:
+    """Which Pillow (and the FreeType inside it) draws, without importing it: its file's stat."""
+    spec = importlib.util.find_spec("PIL")
+    if spec is None or spec.origin is None:
+        return ""
+    stat = Path(spec.origin).stat()
+    return f"{stat.st_size}/{stat.st_mtime_ns}"
 
 
 def _names(names: tuple[str, ...]) -> str:

@@ -33,8 +33,9 @@ class _Style:
 
 def draw(theme_name: str, font: Path | None, colours: tuple[str, str, str], layout: str,
          title: str, subtitle: str, label: str, byline: str) -> tuple[bytes, bool]:
-    """The cover as a PNG, and whether an installed font stood in for letters the theme's font
-    lacks (a picture that then depends on what fontconfig finds, not only on these values)."""
+    """The cover as a PNG, and whether the theme's font lacks letters of its words: an installed
+    font stood in for them, or none had them yet; either way the picture depends on the fonts
+    installed (a user who sees boxes installs one), not only on these values."""
     for key, colour in zip(COLOURS, colours, strict=True):
         try:
             ImageColor.getrgb(colour)
@@ -48,7 +49,9 @@ def draw(theme_name: str, font: Path | None, colours: tuple[str, str, str], layo
             canvas, style, title, subtitle, label, byline)
         png = canvas.png()
     texts = (title, subtitle, label, label.upper(), byline)
-    return png, any(_face(text, font) != font for text in texts if text)
+    return png, font is not None and any(
+        not text.isascii() and {ord(c) for c in text if not c.isspace()} - _letters(font)
+        for text in texts)
 
 
 # A cover is drawn in palette indices, never in RGB: a batch makes thousands of covers, and a

@@ -174,12 +174,14 @@ class Book:
 
 
 def _work_names(story: Story) -> list[object]:
-    """What tells one work from another: its address when it was downloaded (AO3, FanFicFare),
-    else its title, authors and fandoms."""
+    """What tells one work from another: its web address when it was downloaded (AO3,
+    FanFicFare), else its title, authors and fandoms and the name of its file (two ficlets
+    both "Untitled", or the posts of one story, are different books)."""
     meta = story.metadata
-    if meta.source_url:
+    if re.match(r"https?://", meta.source_url):
         return ["url", meta.source_url]
-    return ["work", meta.title, meta.authors, meta.fandoms]
+    return ["work", meta.title, meta.authors, meta.fandoms,
+            story.source.name if story.source else ""]
 
 
 def chapter_label(story: Story, chapter: Chapter, number: int) -> str:

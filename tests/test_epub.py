@@ -116,7 +116,14 @@ def test_a_corrected_or_updated_story_keeps_its_identifier(tmp_path: Path) -> No
     second_work = identifier(build([other], tmp_path / "c.epub")[0])
     by_someone_else = tmp_path / "else.txt"
     by_someone_else.write_text(header.replace("gull_wing", "tern") + "The tide came in.\n")
-    assert len({first, second_work, identifier(build([by_someone_else], tmp_path)[0])}) == 3
+    # Two ficlets both "Untitled", and a header whose Source: names the canon, not a URL.
+    untitled = header.replace("Salt Roads", "Untitled") + "Source: Harbour Lights\n"
+    (tmp_path / "one.txt").write_text(untitled + "\nA gull.\n")
+    (tmp_path / "two.txt").write_text(untitled + "\nA tern.\n")
+    ids = {first, second_work, identifier(build([by_someone_else], tmp_path)[0]),
+           identifier(build([tmp_path / "one.txt"], tmp_path / "one.epub")[0]),
+           identifier(build([tmp_path / "two.txt"], tmp_path / "two.epub")[0])}
+    assert len(ids) == 5
 
 
 def test_default_name_is_title_and_author(tmp_path: Path) -> None:

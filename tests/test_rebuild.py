@@ -311,3 +311,19 @@ def test_unchanged_stories_pages_are_not_rendered_again_and_every_edit_still_sho
     options = replace(options, theme_options={"show_colophon": False})
     assert len(rebuild_matches_a_cold_build()) == everything - 1  # no colophon
     assert epubcheck_messages(book) == []
+
+
+def test_a_cover_with_letters_the_themes_font_lacks_is_drawn_again_next_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Drawn as boxes while no installed font has them: the user's fix is to install one.
+    from ficbook import cover_draw
+
+    monkeypatch.setattr(cover_draw, "_system_font", lambda char: None)
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    post = tmp_path / "shalom.txt"
+    post.write_text("Title: שלום עולם\nAuthor: gull_wing\n\nThe tide came in.\n")
+    build([post], tmp_path / "a.epub")
+    assert not list((tmp_path / "cache" / "covers").glob("*.pickle"))
+    post.write_text("Title: Salt Roads\nAuthor: gull_wing\n\nThe tide came in.\n")
+    build([post], tmp_path / "b.epub")
+    assert len(list((tmp_path / "cache" / "covers").glob("*.pickle"))) == 1
