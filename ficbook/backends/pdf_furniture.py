@@ -118,7 +118,8 @@ class Furniture:
         if path is None:
             return None
         return {"stamp": (path, int(data["page"])) if data.get("drawn") else None,
-                "number_look": data.get("number_look")}
+                "number_look": data.get("number_look"),
+                "number_strings": data.get("number_strings", True)}
 
     def _entry(self, key: str) -> str | None:
         """A cached stamp document's PDF, placed in the temporary folder once."""
@@ -139,15 +140,15 @@ class Furniture:
             self.pending = {}
             html = self.stamp_html(len(requests))
             out.append(self._job("heads", html, requests, html + json.dumps(requests)))
-        wanted: dict[tuple[str, int, int], _Page] = {}
+        wanted: dict[tuple[str, int, int], tuple[_Page, bool]] = {}
         for page, info in self.pages.items():
             look = self.looks.get(info.look)
             if look is None or look.get("number_look") is None:
                 continue
             block = (str(look["number_look"]), page // NUMBER_BLOCK, page % 2)
             if block not in self.blocks:
-                wanted.setdefault(block, info)
-        for block, info in wanted.items():
+                wanted.setdefault(block, (info, bool(look.get("number_strings", True))))
+        for block, (info, strings) in wanted.items():
             number_look, index, parity = block
             numbers = range(index * NUMBER_BLOCK + parity, (index + 1) * NUMBER_BLOCK, 2)
             key_text = self.stamp_html(0) + json.dumps([number_look, index, parity])
@@ -156,8 +157,9 @@ class Furniture:
                 self.blocks[block] = {n: (cached, i) for i, n in enumerate(numbers)}
                 continue
             self.blocks[block] = {}  # asked
-            requests = tuple({"type": info.ptype, "strings": info.strings, "number": n + 1,
-                              "block": list(block)} for n in numbers)
+            # Without the strings when they cannot change it: no heads text to lay out.
+            requests = tuple({"type": info.ptype, "strings": info.strings if strings else [],
+                              "number": n + 1, "block": list(block)} for n in numbers)
             out.append(self._job("numbers", self.stamp_html(len(requests)), requests, key_text))
         return out
 
@@ -183,7 +185,8 @@ class Furniture:
             key = request["look"]
             self.asked.discard(key)
             self.looks[key] = {"stamp": (path, i) if page["drawn"] else None,
-                               "number_look": page["number_look"]}
+                               "number_look": page["number_look"],
+                               "number_strings": page.get("number_strings", True)}
             if not page.get("boxes", True) and request["vector"] not in self.bare:
                 self.bare.add(request["vector"])
                 if self.store is not None:
@@ -192,7 +195,8 @@ class Furniture:
             if self.store is not None and entry is not None:
                 self.store.point(self.store.key("look", self.stamp_html(0) + key),
                                  {"entry": entry, "page": i, "drawn": page["drawn"],
-                                  "number_look": page["number_look"]})
+                                  "number_look": page["number_look"],
+                                  "number_strings": page.get("number_strings", True)})
 
     def busy(self) -> bool:
         return bool(self.pending or self.asked)

@@ -182,7 +182,7 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
         margins = [b for b in box.children if getattr(b, "at_keyword", None)]
         counted = [b for b in margins if _counts(b)]
         kept = counted if draw == "numbers" else [b for b in margins if not _counts(b)]
-        number_look = None
+        number_look, number_strings = None, True
         if draw == "heads" and counted:
             true = _page_type(request["type"])
             edges = {_edge(b.at_keyword) for b in counted}
@@ -196,10 +196,16 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
             if any(isinstance(item, tuple) and item and item[0] == "string()"
                    for b in counted for item in b.style["content"]):
                 parts.append(request["strings"])  # the number's box shows a string too
+            # Strings change the number stamp only through boxes of its edges (its own
+            # content, or a neighbour's width): else its block is laid out without them.
+            number_strings = any(
+                isinstance(item, tuple) and item and item[0] == "string()"
+                for b in margins if _edge(b.at_keyword) in edges for item in b.style["content"])
             number_look = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr)
                                          .encode()).hexdigest()[:32]
         page._page_box = box.copy_with_children(kept)  # no sheet: stamps draw only boxes
-        info.append({"drawn": bool(kept), "number_look": number_look, "boxes": bool(margins)})
+        info.append({"drawn": bool(kept), "number_look": number_look, "boxes": bool(margins),
+                     "number_strings": number_strings})
     return doc, info
 
 
