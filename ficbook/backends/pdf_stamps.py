@@ -32,12 +32,16 @@ import weasyprint.layout.page as page_module
 from weasyprint.css import StyleFor
 from weasyprint.layout import LayoutContext
 
+from .pdf_html import MARGIN_BOXES
+
 # A page's look as JSON-friendly data: its weasyprint PageType as a list
 # [side, blank, name, index, [[group, index], ...]], and the named strings in effect as
 # [[name, [values assigned on the page], value before the page or None], ...].
 PageTypeData = list[Any]
 Strings = list[list[Any]]
 COUNTERS = ("counter()", "counters()")
+# What weasyprint computes styles for on a page: the page, its margin boxes, footnotes, notes.
+PSEUDO = (None, *(f"@{box}" for box in MARGIN_BOXES), "@footnote", "@note-area")
 
 
 def page_type_data(page_type: Any) -> PageTypeData:
@@ -106,8 +110,9 @@ def _hooks(requests: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
             real_styles(true, html, style_for)
             done[true] = true
         computed = style_for._computed_styles
-        for (element, pseudo), style in list(computed.items()):
-            if element == true:
+        for pseudo in PSEUDO:  # (not a scan of every style: that grows with the document)
+            style = computed.get((true, pseudo))
+            if style is not None:
                 computed[page_type, pseudo] = style
 
     def margin_boxes(context: Any, page: Any, state: Any) -> Any:
