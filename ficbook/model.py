@@ -175,13 +175,18 @@ class Book:
 
 def _work_names(story: Story) -> list[object]:
     """What tells one work from another: its web address when it was downloaded (AO3,
-    FanFicFare), else its title, authors and fandoms and the name of its file (two ficlets
-    both "Untitled", or the posts of one story, are different books)."""
+    FanFicFare), else its title, authors and fandoms and how it opens (two ficlets both
+    "Untitled", or the posts of one story, are different books; wherever the file is kept,
+    and read back from ficbook's own EPUB, it is the same one)."""
     meta = story.metadata
     if re.match(r"https?://", meta.source_url):
         return ["url", meta.source_url]
-    return ["work", meta.title, meta.authors, meta.fandoms,
-            story.source.name if story.source else ""]
+    first = story.chapters[0].body[:4000] if story.chapters else ""
+    opening = " ".join(html.unescape(_TAG.sub(" ", first)).split())[:OPENING]
+    return ["work", meta.title, meta.authors, meta.fandoms, opening]
+
+
+OPENING = 100  # characters of a story's text that are part of its identity
 
 
 def chapter_label(story: Story, chapter: Chapter, number: int) -> str:

@@ -106,9 +106,16 @@ def test_a_corrected_or_updated_story_keeps_its_identifier(tmp_path: Path) -> No
     # rebuilt book replaces the old copy instead of sitting beside it.
     post = tmp_path / "post.txt"
     header = "Title: Salt Roads\nAuthor: gull_wing\nFandom: Harbour Lights\n\n"
-    post.write_text(header + "Chapter 1\n\nThe tide came in.\n")
+    opening = ("The tide came in over the salt roads before dawn, the way it always did in "
+               "the last week of the year, and the keeper counted the boats.")
+    post.write_text(header + f"Chapter 1\n\n{opening}\n\nThe bell rnag twice.\n")
     first = identifier(build([post], tmp_path / "a.epub")[0])
-    post.write_text(header + "Chapter 1\n\nThe tide came in, grey.\n\nChapter 2\n\nIt left.\n")
+    # The typo fixed, a chapter added, the file moved: the same book.
+    post.unlink()
+    post = tmp_path / "moved" / "salt-roads.txt"
+    post.parent.mkdir()
+    post.write_text(header + f"Chapter 1\n\n{opening}\n\nThe bell rang twice.\n\n"
+                             "Chapter 2\n\nIt left.\n")
     assert identifier(build([post], tmp_path / "b.epub")[0]) == first
 
     other = tmp_path / "other.txt"
