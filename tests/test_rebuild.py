@@ -296,6 +296,9 @@ def test_unchanged_stories_pages_are_not_rendered_again_and_every_edit_still_sho
     story = tmp_path / "zine" / "story-3.txt"
     story.write_text(story.read_text().replace("the bell answered", "the bell rang once"))
     assert sorted(rebuild_matches_a_cold_build()).count("chapter.xhtml") == 3  # story 3's
+    fourth = tmp_path / "zine" / "story-4.txt"  # a line after "The End": no end mark now
+    fourth.write_text(fourth.read_text() + "\nAn editor's note.\n")
+    assert sorted(rebuild_matches_a_cold_build()).count("chapter.xhtml") == 3  # story 4's
 
     # What a story's pages show of the rest of the book: every story is rendered again.
     other = tmp_path / "zine" / "story-5.txt"
