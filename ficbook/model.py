@@ -197,15 +197,18 @@ def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
-_WORD_TOKEN = re.compile(r"\S*\w\S*")  # a whitespace-separated token holding a letter or digit
+_NOT_A_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # a token of only dashes, stars, dots...
 
 
 def count_words(xhtml: str) -> int:
     """Words as a reader would count them (tags and entities ignored)."""
-    # Whitespace-separated tokens with a letter or digit in them, as `wc -w` and AO3 count;
-    # one findall, not a Python test per token (twice as fast over 1.5 million words).
+    # Whitespace-separated tokens with a letter or digit in them, as `wc -w` and AO3 count:
+    # every token, less the few made of punctuation alone ("—", "* * *"). Twice as fast as
+    # collecting the words one by one (str.split and the regex agree on what whitespace is).
     text = _TAG.sub(" ", xhtml)
-    return len(_WORD_TOKEN.findall(html.unescape(text) if "&" in text else text))
+    if "&" in text:
+        text = html.unescape(text)
+    return len(text.split()) - len(_NOT_A_WORD.findall(text))
 
 
 def slugify(text: str, limit: int = 60) -> str:

@@ -226,3 +226,17 @@ def test_the_wrap_column_is_statistics_ninetieth_percentile() -> None:
     for _ in range(2000):
         lengths = [rng.randint(0, 130) for _ in range(rng.randint(10, 200))]
         assert _ninetieth(lengths) == int(statistics.quantiles(lengths, n=10)[8])
+
+
+def test_word_counts_match_counting_each_token_with_a_word_character() -> None:
+    import random
+
+    from ficbook.model import count_words
+
+    pieces = ["a", "Zo", "1", "é", "日本", "—", "-", "*", "…", ".", ",", '"', "_", " ", "\n",
+              "\t", "\u00a0", "\u2003", "<em>", "</em>", "<br/>", "&amp;", "&#8212;", "&#160;"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        xhtml = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        text = html.unescape(re.sub(r"<[^>]+>", " ", xhtml))
+        assert count_words(xhtml) == len(re.findall(r"\S*\w\S*", text)), xhtml
