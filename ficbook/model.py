@@ -197,7 +197,9 @@ def chapter_label(story: Story, chapter: Chapter, number: int) -> str:
 
 
 _TAG = re.compile(r"<[^>]+>")
-_NOT_A_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")  # a token of only dashes, stars, dots...
+# A token of only dashes, stars, dots..., with the space before it (the text is padded with
+# spaces): the engine then tries the class only after whitespace, twice as fast as lookarounds.
+_NOT_A_WORD = re.compile(r"\s[^\w\s]+(?=\s)")
 
 
 def count_words(xhtml: str) -> int:
@@ -208,7 +210,7 @@ def count_words(xhtml: str) -> int:
     text = _TAG.sub(" ", xhtml)
     if "&" in text:
         text = html.unescape(text)
-    return len(text.split()) - len(_NOT_A_WORD.findall(text))
+    return len(text.split()) - len(_NOT_A_WORD.findall(f" {text} "))
 
 
 def slugify(text: str, limit: int = 60) -> str:
