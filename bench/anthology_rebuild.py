@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import compile_ficbook
+
 WORDS = (  # noqa: SIM905
     "tide lantern harbour bell salt map paper moth ferry river winter light rope stone "
     "window kettle coat gull shingle compass ink candle bridge tower wind rain").split()
@@ -94,6 +96,7 @@ def watched(folder: Path, fmt: str, cache: Path, round_no: int) -> float:
 
 
 def main() -> None:
+    compile_ficbook()
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, help="a folder holding an anthology.toml")
     parser.add_argument("--stories", type=int, default=40)

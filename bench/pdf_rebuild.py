@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+from installed import compile_ficbook
+
 
 class Result(NamedTuple):
     wall: float
@@ -51,6 +53,7 @@ def run(folder: Path, out: Path, cache: Path, log: Path) -> Result:
 
 
 def main() -> None:
+    compile_ficbook()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/corpus/L"),
                         help="a corpus folder holding anthology.toml (bench/corpus.py L)")

@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from installed import compile_ficbook
+
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
 
@@ -257,6 +259,7 @@ def machine() -> dict[str, str]:
 
 
 def main() -> None:
+    compile_ficbook()
     ap = argparse.ArgumentParser(description="ficbook vs pandoc vs calibre, interleaved")
     ap.add_argument("sizes", nargs="*", default=["S", "M"], choices=["S", "M", "L", "XL"])
     ap.add_argument("--corpus", type=Path, required=True, help="from bench/corpus.py")
@@ -290,6 +293,7 @@ def main() -> None:
     for size in args.sizes:
         for job in jobs_for(size, args.corpus):
             if args.baseline:
+                compile_ficbook(args.baseline)
                 job = with_baseline(job, args.baseline)
             if kinds and job.kind not in kinds:
                 continue
