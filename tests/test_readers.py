@@ -141,6 +141,11 @@ def test_formats_are_detected_by_suffix_then_content(inputs: dict[str, Path],
     bare.write_bytes(inputs["epub-fanficfare-the-night-market"].read_bytes())
     assert detect_format(bare) == "epub"
     assert detect_format(SAMPLES / "lanterns-at-low-tide.txt") == "text"
+    heading = tmp_path / "heading.txt"
+    heading.write_text("Some words first.\n\n## Chapter One\n\nThe tide.\n")
+    assert detect_format(heading) == "markdown"  # a `## ` heading on any line
+    heading.write_text("Some words first.\n\n#### Too deep\n\n#hashtag\n")
+    assert detect_format(heading) == "text"
     # --from overrides detection.
     forced = read_story(inputs["ao3-the-orchard-accounts"], "html")
     assert forced.reader == "html"

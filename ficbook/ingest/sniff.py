@@ -46,10 +46,14 @@ def _zip_kind(path: Path) -> str | None:
     return None
 
 
+_HEADING = re.compile(r"^#{1,3} \S", re.MULTILINE)  # one search, not a match per line
+
+
 def looks_like_markdown(text: str) -> bool:
     """Sniff a .txt file: YAML front matter on top, or `#` headings."""
-    lines = text.lstrip("\ufeff").lstrip("\n").split("\n")
-    if lines and lines[0].strip() == "---" and any(
+    text = text.lstrip("\ufeff").lstrip("\n")
+    lines = text.split("\n", 4)[:4]
+    if lines[0].strip() == "---" and any(
             re.match(r"^[A-Za-z][\w ]*:\s", line) for line in lines[1:4]):
         return True
-    return sum(1 for line in lines if re.match(r"^#{1,3} \S", line)) >= 1
+    return _HEADING.search(text) is not None
