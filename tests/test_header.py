@@ -119,3 +119,18 @@ def test_known_fields_and_key_runs_after_blank_lines_stay_in_the_header() -> Non
     text = "Title: T\n\nAuthor: a\n\nMood: calm\nMusic: rain\n\nStory starts: here."
     header = parse_header(text.split("\n"))
     assert [k for k, _ in header.fields] == ["Title", "Author", "Mood", "Music"]
+
+
+def test_a_plain_field_comes_out_as_the_sanitizer_and_typography_would_make_it() -> None:
+    # Fields with nothing to sanitize or make typographic skip both: the same text results.
+    import random
+
+    from ficbook import xhtml
+    from ficbook.ingest.header import _plain
+
+    rng = random.Random(6)
+    chars = list("abXZ09 ,;:!?()[]*_#/@%$~|+=é日本🙂\t\r\u00a0\u2003\x00\x01\x0c\ufffe\u200b\u0301"
+                 "'\"-.&<>`\\\ufeff")
+    for _ in range(5000):
+        value = "".join(rng.choice(chars) for _ in range(rng.randint(0, 24)))
+        assert _plain(value) == xhtml.to_text(xhtml.clean(value, typography=True)), value
