@@ -214,9 +214,31 @@ _TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 _VOID = {"br", "hr", "img", "wbr"}
 
 
+# For a quick look at how deep a fragment goes: tags as marks, in C (no callback per tag).
+_EMPTY_TAG = re.compile(r"</?(?:br|hr|img|wbr)\b[^>]*>|<[^>]*/>", re.IGNORECASE)
+_CLOSE_TAG = re.compile(r"</[a-zA-Z][^>]*>")
+_OPEN_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_NOT_A_MARK = re.compile(r"[^\x01\x02]+")  # XML has no such characters: clean() took them out
+
+
+def _too_deep(html: str) -> bool:
+    """Whether nesting may pass MAX_DEPTH: the innermost open-close pairs are taken away, layer
+    after layer (a chapter of paragraphs needs two or three); unbalanced input says yes."""
+    marks = _NOT_A_MARK.sub("", _OPEN_TAG.sub("\x01", _CLOSE_TAG.sub("\x02", _EMPTY_TAG.sub(
+        "", html))))
+    for _ in range(MAX_DEPTH):
+        if not marks:
+            return False
+        shorter = marks.replace("\x01\x02", "")
+        if shorter == marks:
+            return True
+        marks = shorter
+    return bool(marks)
+
+
 def _limit_depth(html: str) -> str:
     """Drop tags nested deeper than MAX_DEPTH, keeping their text (input is nh3's balanced HTML)."""
-    if html.count("<") < MAX_DEPTH:
+    if html.count("<") < MAX_DEPTH or not _too_deep(html):
         return html
     kept: list[bool] = []
     depth = 0  # how many of the open tags were kept

@@ -215,3 +215,17 @@ def test_books_from_hostile_input_still_pass_epubcheck(tmp_path: Path) -> None:
     ]
     books = [build([s], tmp_path / "out" / f"{s.stem}.epub")[0] for s in sources]
     assert {p.name: m for p, m in epubcheck_many(books).items() if m} == {}
+
+
+def test_nesting_is_cut_at_the_limit_and_everyday_markup_is_left_alone() -> None:
+    from ficbook.xhtml import MAX_DEPTH, _limit_depth
+
+    paragraphs = '<p>a <em>b</em> <a title="x>y">c</a><br/></p>' * 300
+    assert _limit_depth(paragraphs) == paragraphs
+    over = MAX_DEPTH + 10
+    assert _limit_depth("<span>" * over + "core" + "</span>" * over) == \
+        "<span>" * MAX_DEPTH + "core" + "</span>" * MAX_DEPTH
+    # Deep by opening a new level beside each finished paragraph.
+    stairs = "<div><p>x</p>" * over + "</div>" * over
+    cut = _limit_depth(stairs)
+    assert cut.count("<div>") == MAX_DEPTH and cut.count("x") == over  # every word kept
