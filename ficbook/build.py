@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .anthology import assemble, quick_book
 from .backends import BACKENDS
-from .cache import cache_dir, cached_story, prune, read_story_cached
+from .cache import cache_dir, cached_story, prune, read_and_keep
 from .config import CONFIG_NAME, BuildSpec, load_spec
 from .errors import ConfigError, FicbookError, InputError
 from .model import Book, Story
@@ -142,6 +142,7 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
     problems: list[str] = []
     seen: dict[str, str] = {}
     todo: list[tuple[int, Path]] = []
+    digests: dict[int, str] = {}
     known: dict[int, Story] = {}  # from the cache: a rebuild needs no workers for these
     for n, path in enumerate(paths):
         label = labels[n] if labels else str(path)
@@ -159,10 +160,12 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
             continue
         seen[digest] = label
         todo.append((n, path))
+        digests[n] = digest
         story = cached_story(path, digest, reader) if cache else None
         if story is not None:
             known[n] = story
-    fresh = iter(_read_all([p for n, p in todo if n not in known], reader, cache))
+    fresh = iter(_read_all([(p, digests[n]) for n, p in todo if n not in known], reader,
+                           cache))
     stories: list[Story] = []
     for n, path in todo:
         outcome = known[n] if n in known else next(fresh)
@@ -178,26 +181,28 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
     return stories
 
 
-def _read_all(paths: list[Path], reader: str | None, cache: bool) -> list[Story | str]:
-    """Each story, or the one-line reason it could not be read; on every core for many."""
+def _read_all(files: list[tuple[Path, str]], reader: str | None,
+              cache: bool) -> list[Story | str]:
+    """Each story (given its path and its bytes' SHA-256), or the one-line reason it could not
+    be read; on every core for many."""
     cores = os.cpu_count() or 1
-    if len(paths) < PARALLEL_READ_MIN or cores < 2:
-        read = [_read_one(p, reader, cache) for p in paths]
+    if len(files) < PARALLEL_READ_MIN or cores < 2:
+        read = [_read_one(p, d, reader, cache) for p, d in files]
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
-            read = list(pool.map(_read_one, paths, [reader] * len(paths),
-                                 [cache] * len(paths), chunksize=2))
-    if cache and paths:
+            read = list(pool.map(_read_one, *zip(*files, strict=True), [reader] * len(files),
+                                 [cache] * len(files), chunksize=2))
+    if cache and files:
         prune("stories")  # what was just stored may take the cache past its limit
     return read
 
 
-def _read_one(path: Path, reader: str | None, cache: bool) -> Story | str:
+def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | str:
     try:
-        if cache:
-            return read_story_cached(path, reader)
+        if cache:  # cached_story() found none: parse, and keep it for the next build
+            return read_and_keep(path, digest, reader)
         from .ingest import read_story  # the readers (lxml, nh3...): only when parsing
 
         return read_story(path, reader)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -48,21 +49,29 @@ def story_key(digest: str, reader: str | None) -> str:
     return hashlib.sha256(f"{digest}\0{reader or ''}\0{code_fingerprint()}".encode()).hexdigest()
 
 
-def read_story_cached(path: Path, reader: str | None = None, folder: Path | None = None) -> Story:
-    """read_story, served from the cache when this exact file was read before."""
+def read_and_keep(path: Path, digest: str, reader: str | None = None,
+                  folder: Path | None = None) -> Story:
+    """read_story, the story then kept in the cache for the file's bytes (their SHA-256
+    `digest`, which cached_story() found no entry for)."""
     from .ingest import read_story
 
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return read_story(path, reader)  # let the reader say what is wrong, in its words
-    entry = _entry(hashlib.sha256(data).hexdigest(), reader, folder)
-    story = _load(entry, path)
-    if story is None:
-        story = read_story(path, reader)
-        _store(entry, story)
-        _LOADED[entry] = story
+    story = read_story(path, reader)
+    entry = _entry(digest, reader, folder)
+    _store(entry, story)
+    _LOADED[entry] = story
     return story
+
+
+@cache
+def library_stamp(module: str, file: str = "") -> str:
+    """Which version of an installed library (its `file`, else its package's __init__) is
+    here, by size and time, without importing it: part of the key of what it made."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return ""
+    path = Path(spec.origin)
+    stat = (path.parent / file if file else path).stat()
+    return f"{module}:{stat.st_size}/{stat.st_mtime_ns}"
 
 
 def cached_story(path: Path, digest: str, reader: str | None = None,

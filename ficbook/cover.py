@@ -5,13 +5,11 @@ it again nor loads Pillow."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
-from .cache import code_fingerprint, load_pickle, prune, store_pickle, touch
+from .cache import code_fingerprint, library_stamp, load_pickle, prune, store_pickle, touch
 from .errors import ThemeError
 from .model import Asset, Book
 from .theme import Theme
@@ -64,19 +62,9 @@ def _key(font: Path | None, colours: tuple[str, str, str], layout: str,
     """Everything a drawn cover depends on: the drawing code, the font file, the theme's
     choices and the words."""
     stat = font.stat() if font is not None else None
-    made_of = [code_fingerprint(), _pillow(), str(font), stat and [stat.st_size, stat.st_mtime_ns],
-               colours, layout, texts]
+    made_of = [code_fingerprint(), library_stamp("PIL"), str(font),
+               stat and [stat.st_size, stat.st_mtime_ns], colours, layout, texts]
     return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode()).hexdigest()
-
-
-@functools.cache
-def _pillow() -> str:
-    """Which Pillow (and the FreeType inside it) draws, without importing it: its file's stat."""
-    spec = importlib.util.find_spec("PIL")
-    if spec is None or spec.origin is None:
-        return ""
-    stat = Path(spec.origin).stat()
-    return f"{stat.st_size}/{stat.st_mtime_ns}"
 
 
 def _names(names: tuple[str, ...]) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 from pathlib import Path
 
-from ..cache import code_fingerprint
+from ..cache import code_fingerprint, library_stamp
 from ..language import direction
 from ..model import RenderedBook
 from ..options import BuildOptions
@@ -63,7 +61,7 @@ def _package_key(rendered: RenderedBook) -> str:
     chapters' text), chapter titles, pages, contents, files' names and the date."""
     b = rendered.book
     first = b.stories[0]
-    made_of = (code_fingerprint(), _ebooklib(), b.identifier, b.title,
+    made_of = (code_fingerprint(), library_stamp("ebooklib", "epub.py"), b.identifier, b.title,
                b.subtitle, b.description, b.language, b.editors, b.authors,
                direction(b.language, first.chapters[0].body if first.chapters else ""),
                [(s.metadata, [c.title for c in s.chapters]) for s in b.stories],
@@ -71,13 +69,3 @@ def _package_key(rendered: RenderedBook) -> str:
                rendered.toc, [(a.filename, a.media_type) for a in rendered.assets],
                rendered.cover and rendered.cover.filename, rendered.modified)
     return hashlib.sha256(repr(made_of).encode()).hexdigest()
-
-
-@functools.cache
-def _ebooklib() -> str:
-    """Which ebooklib is installed, without importing it (and lxml): its code's size and time."""
-    spec = importlib.util.find_spec("ebooklib")
-    if spec is None or spec.origin is None:
-        return ""
-    stat = (Path(spec.origin).parent / "epub.py").stat()
-    return f"{stat.st_size}/{stat.st_mtime_ns}"
