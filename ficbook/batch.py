@@ -101,6 +101,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     books: dict[str, Any] = manifest["books"]
     fingerprint = options_fingerprint(options)
     result = BatchResult()
+    # Each input's manifest id, resolved once (resolve() is a system call per folder above it).
+    ids = {path: _id(path) for path in files}
     todo: list[tuple[Path, str]] = []
     total = len(files)
     for path in files:
@@ -109,7 +111,7 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         except OSError as exc:
             result.failed.append((path, f"cannot be read: {exc.strerror}"))
             continue
-        entry = books.get(_id(path))
+        entry = books.get(ids[path])
         if not force and entry and entry.get("key") == key and "error" in entry:
             # The same bytes with the same options fail the same way: say so, do not retry.
             result.failed.append((path, f"{entry['error']} (unchanged since the last run)"))
@@ -145,8 +147,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
             else:
                 return
             path, key, (title, authors, temps) = ready.pop(i)
-            finals = _place(output, books, owners, _id(path), book_stem(title, authors), temps)
-            books[_id(path)] = {"key": key, "outputs": [p.name for p in finals]}
+            finals = _place(output, books, owners, ids[path], book_stem(title, authors), temps)
+            books[ids[path]] = {"key": key, "outputs": [p.name for p in finals]}
             result.built.append((path, finals))
             next_up = i + 1
 
@@ -156,9 +158,9 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
             if isinstance(outcome, str):
                 result.failed.append((path, outcome))
                 nameless.add(order[path])
-                _disown(owners, books.pop(_id(path), {}))
+                _disown(owners, books.pop(ids[path], {}))
                 if not outcome.startswith("internal error"):  # that may be the machine: retry
-                    books[_id(path)] = {"key": key, "error": outcome, "outputs": []}
+                    books[ids[path]] = {"key": key, "error": outcome, "outputs": []}
             else:
                 ready[order[path]] = (path, key, outcome)
             place_ready()
