@@ -147,6 +147,9 @@ def _double_quotes(t: str) -> str:
 def _smartypants(text: str) -> str:
     if not any(c in text for c in "'\"-.`\\&"):
         return text  # nothing any step could change
+    if "\\" not in text and "<!--" not in text and "\0" not in text and not _SKIP_TAGS.search(
+            text):
+        return _smartypants_joined(text)
     skipped: list[str] = []
     result: list[str] = []
     in_pre = False
@@ -185,6 +188,42 @@ def _smartypants(text: str) -> str:
         prev_last = last
         result.append(t)
     return "".join(result)
+
+
+_TAG = re.compile(r"(<[^>]*>)")  # smartypants._tokenize's tags, where there are no comments
+
+
+def _smartypants_joined(text: str) -> str:
+    """_smartypants() for text with no escapes, comments or tags whose content is skipped: the
+    steps that change characters whatever is around them run once over all the text between
+    tags (joined by NULs, which no step matches across), not once a token; only tokens with a
+    straight double quote still go one by one."""
+    parts = _TAG.split(text)  # text, tag, text, tag, ..., text
+    originals = parts[0::2]
+    joined = "\0".join(originals)
+    if "--" in joined:
+        joined = joined.replace("---", "&#8211;").replace("--", "&#8212;")
+    if "." in joined:
+        joined = joined.replace("...", "&#8230;").replace(". . .", "&#8230;")
+    if "`" in joined or "'" in joined:
+        joined = joined.replace("`", "&#8216;").replace("'", "&#8217;")
+    if '"' in joined:
+        texts = joined.split("\0")
+        prev_last = ""  # the last character of the text token before (tags do not count)
+        for n, (original, t) in enumerate(zip(originals, texts, strict=True)):
+            if not original:
+                continue  # between two tags: no token at all for smartypants
+            if t == '"':
+                texts[n] = "&#8221;" if prev_last and not prev_last.isspace() else "&#8220;"
+            elif '"' in t:
+                texts[n] = _double_quotes(t)
+            prev_last = original[-1]
+        joined = "\0".join(texts)
+    if "&#" in joined:
+        for entity, char in _ENTITIES.items():
+            joined = joined.replace(entity, char)
+    parts[0::2] = joined.split("\0")
+    return "".join(parts)
 
 
 def clean(html: str, *, typography: bool = False) -> str:

@@ -26,6 +26,18 @@ def test_fast_smartypants_matches_smartypants_on_random_fragments() -> None:
         assert xhtml._smartypants(text) == reference(text), text
 
 
+def test_joined_smartypants_matches_smartypants_on_random_fragments() -> None:
+    # Without escapes, comments or <pre>/<code>, all the text between tags is done at once.
+    pieces = [p for p in PIECES if "\\" not in p and "!--" not in p and "pre" not in p
+              and "code" not in p] + ["<hr class=\"scene-break\"/>", '<span title="--">']
+    rng = random.Random(9)
+    for _ in range(10_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        if "<!--" in text:  # "<", "!" and "--" can still make a comment
+            continue
+        assert xhtml._smartypants_joined(text) == reference(text), text
+
+
 def test_fast_smartypants_matches_smartypants_on_prose() -> None:
     text = ('<p>"It\'s later than you think," Ada said -- and then... \'Twas "odd".</p>'
             '<p>She said, "\'Quoted\' words." The \'80s. "Hi"" <em>"</em>x<em>"</em></p>'
