@@ -17,3 +17,10 @@ BACKENDS: dict[str, Writer] = {
     "epub": write_epub,
     "pdf": write_pdf,  # imports weasyprint only when it runs
 }
+
+# What each writer imports when it runs: a build that waits for stories to be parsed imports
+# them meanwhile.
+HEAVY_MODULES: dict[str, tuple[str, ...]] = {
+    "epub": ("ficbook.backends.epub_package",),
+    "pdf": ("ficbook.backends.pdf_render",),
+}
