@@ -232,8 +232,10 @@ def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path:
         path = tmp_path / f"s{n:02d}.txt"
         path.write_text(f"Title: Story {n}\nAuthor: a{n}\n\nWords for story {n}.\n")
         paths.append(path)
-    assert [s.metadata.title for s in read_stories(paths, cache=False)] == [
-        f"Story {n}" for n in range(len(paths))]
+    waited: list[str] = []
+    stories = read_stories(paths, cache=False, meanwhile=lambda: waited.append("imported"))
+    assert [s.metadata.title for s in stories] == [f"Story {n}" for n in range(len(paths))]
+    assert waited == ["imported"]  # the main process did its own work while workers parsed
     paths[3].write_text("")
     paths[17].write_text("Title: Only a header\n")
     with pytest.raises(FicbookError) as caught:
@@ -241,6 +243,19 @@ def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path:
     message = str(caught.value)
     assert "s03.txt: the file is empty" in message
     assert "s17.txt: the header has no story under it" in message
+
+
+def test_what_a_build_imports_ahead_never_fails_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from ficbook.backends import HEAVY_MODULES
+    from ficbook.build import preload
+    from ficbook.options import BuildOptions
+
+    # A writer whose libraries are missing says so itself, when it runs.
+    monkeypatch.setitem(HEAVY_MODULES, "epub", ("ficbook_no_such_module",))
+    preload(BuildOptions(), drawn_cover=True)
+    assert "ficbook.cover_draw" in sys.modules
 
 
 def test_the_anthology_as_a_pdf_has_a_nested_outline_and_every_story(anthology: Path) -> None:
