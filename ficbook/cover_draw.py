@@ -120,7 +120,7 @@ class _Canvas:
     def text(self, xy: tuple[int, int], line: str,
              font: ImageFont.FreeTypeFont | ImageFont.ImageFont, ink: int) -> None:
         """`line` anti-aliased onto whatever is under it, in palette entries."""
-        left, top, right, bottom = (int(v) for v in font.getbbox(line))
+        left, top, right, bottom = _bbox(font, line)
         if right <= left or bottom <= top:
             return
         # Glyph coverage drawn straight in _LEVELS steps (0 to _LEVELS - 1), not 0 to 255.
@@ -248,6 +248,20 @@ def _font(path: Path | None, size: int) -> ImageFont.FreeTypeFont | ImageFont.Im
     return ImageFont.load_default(size)
 
 
+@functools.lru_cache(maxsize=4096)
+def _length(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> float:
+    # Cached: fitting and wrapping a title measure the same few words and lines over and over
+    # (25 layouts a cover, 5 of them different), and a batch's covers share bylines and fandoms.
+    return font.getlength(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _bbox(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str
+          ) -> tuple[int, int, int, int]:
+    left, top, right, bottom = font.getbbox(text)
+    return int(left), int(top), int(right), int(bottom)
+
+
 def _face(text: str, theme_font: Path | None) -> Path | None:
     """The theme's font, or for text it has no letters for (Japanese, Arabic, Hebrew...) an
     installed font that has them all, found through fontconfig; the theme's if there is none."""
@@ -304,7 +318,7 @@ def _fit(text: str, path: Path | None, size: int, room: int, max_lines: int,
     while True:
         font = _font(path, size)
         lines = _wrap(text, font, room, max_lines + 1, break_words=False)
-        fits = all(font.getlength(line) <= room for line in lines)
+        fits = all(_length(font, line) <= room for line in lines)
         tall = max_height is not None and len(lines) * _line_height(font) > max_height
         if size <= floor or (fits and len(lines) <= max_lines and not tall):
             return font
@@ -315,9 +329,9 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room: i
           max_lines: int, break_words: bool = True) -> list[str]:
     lines: list[str] = []
     for word in text.split():
-        if break_words and font.getlength(word) > room:
+        if break_words and _length(font, word) > room:
             lines += _pieces(word, font, room, max_lines)  # each piece a line of its own
-        elif lines and font.getlength(candidate := f"{lines[-1]} {word}") <= room:
+        elif lines and _length(font, candidate := f"{lines[-1]} {word}") <= room:
             lines[-1] = candidate
         else:
             lines.append(word)
@@ -335,7 +349,7 @@ def _pieces(word: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room:
     pieces: the rest would not be drawn)."""
     pieces = [""]
     for char in word:
-        if pieces[-1] and font.getlength(pieces[-1] + char) > room:
+        if pieces[-1] and _length(font, pieces[-1] + char) > room:
             if len(pieces) > most:
                 break
             pieces.append(char)
@@ -357,7 +371,7 @@ def _text_block(canvas: _Canvas, text: str,
     """`text` wrapped to the width, centred or from the left margin; returns the y below it."""
     width = COVER_SIZE[0]
     for line in _wrap(text, font, width - 2 * margin, max_lines):
-        x = (width - font.getlength(line)) / 2 if centre else margin
+        x = (width - _length(font, line)) / 2 if centre else margin
         canvas.text((int(x), top), line, font, ink)
         top += _line_height(font)
     return top
