@@ -78,7 +78,7 @@ def cached_story(path: Path, digest: str, reader: str | None = None,
                  folder: Path | None = None) -> Story | None:
     """The story from the cache, or None if a file with these bytes (their SHA-256 `digest`)
     was never read before."""
-    return _load(_entry(digest, reader, folder), path)
+    return _load(_entry(digest, reader, folder), path, reader)
 
 
 def _entry(digest: str, reader: str | None, folder: Path | None) -> Path:
@@ -90,18 +90,47 @@ _LOADED: dict[Path, Story] = {}
 _LOADED_MAX = 4096
 
 
-def _load(entry: Path, path: Path) -> Story | None:
+def _load(entry: Path, path: Path, reader: str | None) -> Story | None:
     story = _LOADED.get(entry)
     if story is None:
-        loaded = load_pickle(entry)
-        if not isinstance(loaded, Story):
-            return None
-        story = loaded
+        story = _from_outline(entry, path, reader)
+        if story is None:  # no outline (pruned, or damaged): the full entry, if it is there
+            loaded = load_pickle(entry)
+            if not isinstance(loaded, Story):
+                return None
+            story = loaded
         touch(entry)
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.clear()
     _LOADED[entry] = story
     return keeping_derived(story, replace(story, source=path))
+
+
+def _outline_entry(entry: Path) -> Path:
+    return entry.with_name(entry.name.removesuffix(".pickle") + ".outline.pickle")
+
+
+def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
+    """The story of a full `entry`, from its outline: its chapters' bodies are unpickled from
+    the full entry only if something reads them (or parsed again, if that entry is gone)."""
+    from .outline import Bodies, story_from
+
+    outline = load_pickle(_outline_entry(entry))
+    if not (isinstance(outline, tuple) and len(outline) == 2 and isinstance(outline[0], Story)
+            and isinstance(outline[1], dict) and isinstance(outline[1].get("text_digest"), str)):
+        return None
+
+    def full() -> Story | None:
+        story = load_pickle(entry)
+        return story if isinstance(story, Story) else None
+
+    def again() -> Story:
+        from .ingest import read_story
+
+        return read_story(path, reader)
+
+    touch(_outline_entry(entry))
+    return story_from(outline, Bodies(full, again, outline[1]["text_digest"], str(path)))
 
 
 def _store(entry: Path, story: Story) -> None:
@@ -110,7 +139,10 @@ def _store(entry: Path, story: Story) -> None:
     # Counting 1.5 million words takes 0.4 s: count once, keep the count with the story.
     for name in DERIVED:
         getattr(story, name)
+    from .outline import outline_of
+
     store_pickle(entry, story)
+    store_pickle(_outline_entry(entry), outline_of(story))  # written last: read first
 
 
 def load_pickle(entry: Path) -> object | None:

@@ -330,3 +330,77 @@ def test_a_cover_with_letters_the_themes_font_lacks_is_drawn_again_next_time(
     post.write_text("Title: Salt Roads\nAuthor: gull_wing\n\nThe tide came in.\n")
     build([post], tmp_path / "b.epub")
     assert len(list((tmp_path / "cache" / "covers").glob("*.pickle"))) == 1
+
+
+def test_a_story_from_the_cache_reads_its_text_only_when_something_asks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+    import pickle
+
+    from ficbook.errors import InputError
+    from ficbook.model import Chapter
+
+    monkeypatch.setattr(cache, "_LOADED", {})  # this process's memo would hide the cache
+    folder = tmp_path / "cache"
+    path = tmp_path / "story.txt"
+    path.write_text("Title: Low Water\nAuthor: writer\n\nChapter 1\n\nThe flats, at dawn.\n\n"
+                    "Chapter 2\n\n\"Again,\" she said -- and the bell answered.\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    parsed = cache.read_and_keep(path, digest, folder=folder)
+    unpickled: list[str] = []
+    real = cache.load_pickle
+
+    def counting(entry: Path) -> object:
+        unpickled.append(entry.name)
+        return real(entry)
+
+    monkeypatch.setattr(cache, "load_pickle", counting)
+    cache._LOADED.clear()
+    story = cache.cached_story(path, digest, folder=folder)
+    assert story is not None
+    assert [c.title for c in story.chapters] == [c.title for c in parsed.chapters]
+    assert (story.counted_words, story.text_digest) == (parsed.counted_words, parsed.text_digest)
+    assert all(name.endswith(".outline.pickle") for name in unpickled)  # no text yet
+    assert story == parsed and story.chapters[1].body == parsed.chapters[1].body
+    assert len(unpickled) == 2  # the text, once, when the first body was read
+    # Sent to another process (a PDF part) or copied, a chapter is an ordinary one.
+    sent = pickle.loads(pickle.dumps(story))
+    assert sent == parsed and type(sent.chapters[0]) is Chapter
+    assert type(replace(story.chapters[0], title="One")) is Chapter
+
+    # The full entry pruned: the text is parsed again, as long as the file is what it was.
+    for entry in (folder / "stories").glob("*.pickle"):
+        if not entry.name.endswith(".outline.pickle"):
+            entry.unlink()
+    cache._LOADED.clear()
+    again = cache.cached_story(path, digest, folder=folder)
+    assert again is not None and again.chapters[1].body == parsed.chapters[1].body
+    cache._LOADED.clear()
+    changed = cache.cached_story(path, digest, folder=folder)
+    assert changed is not None
+    path.write_text(path.read_text().replace("dawn", "dusk"))
+    with pytest.raises(InputError, match="changed while the book was being built"):
+        changed.chapters[0].body  # noqa: B018
+
+
+def test_an_unchanged_rebuild_unpickles_the_text_of_no_story_but_the_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    toml = write_anthology(tmp_path / "zine")
+    [book] = build([toml], tmp_path / "harbour.epub")
+    good = book.read_bytes()
+    texts: list[str] = []
+    real = cache.load_pickle
+
+    def counting(entry: Path) -> object:
+        if entry.parent.name == "stories" and not entry.name.endswith(".outline.pickle"):
+            texts.append(entry.name)
+        return real(entry)
+
+    monkeypatch.setattr(cache, "load_pickle", counting)
+    monkeypatch.setattr(cache, "_LOADED", {})
+    [again] = build([toml], book)
+    assert again.read_bytes() == good
+    # Every story's pages came from the zip cache; the first story's opening still tells
+    # which way the book reads (left to right, or right to left).
+    assert len(texts) == 1
