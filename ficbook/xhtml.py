@@ -144,6 +144,18 @@ def _double_quotes(t: str) -> str:
     return t.replace('"', "&#8220;")
 
 
+def _anywhere_steps(t: str) -> str:
+    """The steps that change characters whatever is around them: dashes, ellipses, backticks
+    and apostrophes (every straight ' left is one, with Attr.B)."""
+    if "--" in t:
+        t = t.replace("---", "&#8211;").replace("--", "&#8212;")
+    if "." in t:
+        t = t.replace("...", "&#8230;").replace(". . .", "&#8230;")
+    if "`" in t or "'" in t:
+        t = t.replace("`", "&#8216;").replace("'", "&#8217;")
+    return t
+
+
 def _smartypants(text: str) -> str:
     if not any(c in text for c in "'\"-.`\\&"):
         return text  # nothing any step could change
@@ -172,12 +184,7 @@ def _smartypants(text: str) -> str:
         if not in_pre:
             if "\\" in t:
                 t = smartypants.process_escapes(t)
-            if "--" in t:
-                t = t.replace("---", "&#8211;").replace("--", "&#8212;")
-            if "." in t:
-                t = t.replace("...", "&#8230;").replace(". . .", "&#8230;")
-            if "`" in t or "'" in t:
-                t = t.replace("`", "&#8216;").replace("'", "&#8217;")
+            t = _anywhere_steps(t)
             if t == '"':
                 t = "&#8221;" if prev_last and not prev_last.isspace() else "&#8220;"
             elif '"' in t:
@@ -200,13 +207,7 @@ def _smartypants_joined(text: str) -> str:
     straight double quote still go one by one."""
     parts = _TAG.split(text)  # text, tag, text, tag, ..., text
     originals = parts[0::2]
-    joined = "\0".join(originals)
-    if "--" in joined:
-        joined = joined.replace("---", "&#8211;").replace("--", "&#8212;")
-    if "." in joined:
-        joined = joined.replace("...", "&#8230;").replace(". . .", "&#8230;")
-    if "`" in joined or "'" in joined:
-        joined = joined.replace("`", "&#8216;").replace("'", "&#8217;")
+    joined = _anywhere_steps("\0".join(originals))
     if '"' in joined:
         texts = joined.split("\0")
         prev_last = ""  # the last character of the text token before (tags do not count)
