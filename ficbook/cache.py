@@ -58,7 +58,7 @@ def read_and_keep(path: Path, digest: str, reader: str | None = None,
     story = read_story(path, reader)
     entry = _entry(digest, reader, folder)
     _store(entry, story)
-    _LOADED[entry] = story
+    _LOADED[(entry, path)] = story
     return story
 
 
@@ -85,24 +85,29 @@ def _entry(digest: str, reader: str | None, folder: Path | None) -> Path:
     return (folder or cache_dir()) / "stories" / f"{story_key(digest, reader)}.pickle"
 
 
-# Stories already loaded by this process (a `build --watch` rebuilds in one): no unpickling.
-_LOADED: dict[Path, Story] = {}
+# Stories already loaded by this process (a `build --watch` rebuilds in one), by entry and
+# path: no unpickling. (By path too: a story reads its text, if it ever must parse it again,
+# from the file it was loaded for.)
+_LOADED: dict[tuple[Path, Path], Story] = {}
 _LOADED_MAX = 4096
 
 
 def _load(entry: Path, path: Path, reader: str | None) -> Story | None:
-    story = _LOADED.get(entry)
+    story = _LOADED.get((entry, path))
     if story is None:
         story = _from_outline(entry, path, reader)
-        if story is None:  # no outline (pruned, or damaged): the full entry, if it is there
+        if story is None:  # no outline (pruned, damaged, an older cache): the full entry
             loaded = load_pickle(entry)
             if not isinstance(loaded, Story):
                 return None
             story = loaded
+            from .outline import outline_of
+
+            store_pickle(_outline_entry(entry), outline_of(story))  # for the next build
         touch(entry)
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.clear()
-    _LOADED[entry] = story
+    _LOADED[(entry, path)] = story
     return keeping_derived(story, replace(story, source=path))
 
 
@@ -112,13 +117,17 @@ def _outline_entry(entry: Path) -> Path:
 
 def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
     """The story of a full `entry`, from its outline: its chapters' bodies are unpickled from
-    the full entry only if something reads them (or parsed again, if that entry is gone)."""
+    the full entry only if something reads them (or parsed again, if it went meanwhile)."""
     from .outline import Bodies, story_from
 
     outline = load_pickle(_outline_entry(entry))
     if not (isinstance(outline, tuple) and len(outline) == 2 and isinstance(outline[0], Story)
-            and isinstance(outline[1], dict) and isinstance(outline[1].get("text_digest"), str)):
+            and isinstance(outline[1], dict) and isinstance(outline[1].get("text_digest"), str)
+            and isinstance(outline[1].get("counted_words"), int)):
         return None
+    if not entry.exists():  # pruned: a hit would parse the story in the middle of every build
+        return None
+    digest = outline[1]["text_digest"]
 
     def full() -> Story | None:
         story = load_pickle(entry)
@@ -127,10 +136,13 @@ def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
     def again() -> Story:
         from .ingest import read_story
 
-        return read_story(path, reader)
+        story = read_story(path, reader)
+        if story.text_digest != digest:  # the next build parses it, and keeps it anew
+            _outline_entry(entry).unlink(missing_ok=True)
+        return story
 
     touch(_outline_entry(entry))
-    return story_from(outline, Bodies(full, again, outline[1]["text_digest"], str(path)))
+    return story_from(outline, Bodies(full, again, digest, str(path)))
 
 
 def _store(entry: Path, story: Story) -> None:

@@ -349,7 +349,7 @@ def _pieces(word: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, room:
     pieces: the rest would not be drawn)."""
     pieces = [""]
     for char in word:
-        if pieces[-1] and _length(font, pieces[-1] + char) > room:
+        if pieces[-1] and font.getlength(pieces[-1] + char) > room:  # not kept: one-offs
             if len(pieces) > most:
                 break
             pieces.append(char)

@@ -84,8 +84,8 @@ class LazyChapter(Chapter):
     def __hash__(self) -> int:
         return hash(self._fields())
 
-    def __repr__(self) -> str:
-        return repr(Chapter(*self._fields()))
+    def __repr__(self) -> str:  # never reads the text: a log line must not
+        return f"LazyChapter(title={self.title!r}, number={self._number})"
 
     def __reduce__(self) -> tuple[type[Chapter], tuple[str, ...]]:
         return Chapter, self._fields()
@@ -97,5 +97,5 @@ def story_from(outline: Outline, bodies: Bodies) -> Story:
     chapters = tuple(LazyChapter.of(c, bodies, n) for n, c in enumerate(hollow.chapters))
     story = Story(hollow.metadata, chapters, hollow.source, hollow.end_mark, hollow.reader,
                   hollow.images)
-    story.__dict__.update(derived)
+    story.__dict__.update({name: derived[name] for name in DERIVED})
     return story

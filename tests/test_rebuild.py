@@ -368,19 +368,55 @@ def test_a_story_from_the_cache_reads_its_text_only_when_something_asks(
     assert sent == parsed and type(sent.chapters[0]) is Chapter
     assert type(replace(story.chapters[0], title="One")) is Chapter
 
-    # The full entry pruned: the text is parsed again, as long as the file is what it was.
-    for entry in (folder / "stories").glob("*.pickle"):
-        if not entry.name.endswith(".outline.pickle"):
-            entry.unlink()
+    # Pruning took one file of the two: the other does not make a hit of half a story...
+    fulls = [e for e in (folder / "stories").glob("*.pickle")
+             if not e.name.endswith(".outline.pickle")]
+    outlines = list((folder / "stories").glob("*.outline.pickle"))
+    for outline in outlines:
+        outline.unlink()
     cache._LOADED.clear()
-    again = cache.cached_story(path, digest, folder=folder)
-    assert again is not None and again.chapters[1].body == parsed.chapters[1].body
+    whole = cache.cached_story(path, digest, folder=folder)
+    assert whole is not None and whole == parsed
+    assert all(o.exists() for o in outlines)  # ...and an outline is written again
+    for full in fulls:
+        full.unlink()
+    cache._LOADED.clear()
+    assert cache.cached_story(path, digest, folder=folder) is None  # parsed and kept anew
+
+    # The text went from the cache while a build ran, and the file changed: a clear error,
+    # and the next build parses the file again.
+    cache.read_and_keep(path, digest, folder=folder)
     cache._LOADED.clear()
     changed = cache.cached_story(path, digest, folder=folder)
     assert changed is not None
+    for full in fulls:
+        full.unlink()
     path.write_text(path.read_text().replace("dawn", "dusk"))
     with pytest.raises(InputError, match="changed while the book was being built"):
         changed.chapters[0].body  # noqa: B018
+    cache._LOADED.clear()
+    assert cache.cached_story(path, digest, folder=folder) is None
+
+
+def test_a_story_moved_while_watching_reads_its_text_from_where_it_is_now(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setattr(cache, "_LOADED", {})  # what `build --watch` keeps between builds
+    folder = tmp_path / "cache"
+    old, new = tmp_path / "a.txt", tmp_path / "b.txt"
+    old.write_text("Title: Gull Weather\nAuthor: writer\n\nThe gulls, at noon.\n")
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    cache.read_and_keep(old, digest, folder=folder)
+    cache._LOADED.clear()
+    assert cache.cached_story(old, digest, folder=folder) is not None
+    old.rename(new)
+    moved = cache.cached_story(new, digest, folder=folder)
+    assert moved is not None and moved.source == new
+    for full in (folder / "stories").glob("*.pickle"):
+        if not full.name.endswith(".outline.pickle"):
+            full.unlink()  # the text must now come from the file itself: the one at b.txt
+    assert "The gulls, at noon." in moved.chapters[0].body
 
 
 def test_an_unchanged_rebuild_unpickles_the_text_of_no_story_but_the_first(
