@@ -206,11 +206,14 @@ def touch(entry: Path) -> None:
 def prune(kind: str, limit: int = LIMIT, folder: Path | None = None) -> None:
     """Keep one kind of entry ("stories", "zip") under `limit` bytes: an editor's every edit
     and a batch's every story leave an entry, and nothing else would ever remove them."""
-    entries = []
+    entries: list[tuple[float, int, str]] = []
     try:
-        for entry in ((folder or cache_dir()) / kind).glob("*.pickle"):
-            stat = entry.stat()
-            entries.append((stat.st_mtime, stat.st_size, entry))
+        # os.scandir, not Path.glob: a thousand entries are looked at after every parse.
+        with os.scandir((folder or cache_dir()) / kind) as found:
+            for item in found:
+                if item.name.endswith(".pickle"):
+                    stat = item.stat(follow_symlinks=False)
+                    entries.append((stat.st_mtime, stat.st_size, item.path))
     except OSError:
         return
     total = sum(size for _, size, _ in entries)
@@ -218,7 +221,7 @@ def prune(kind: str, limit: int = LIMIT, folder: Path | None = None) -> None:
         return
     for _, size, entry in sorted(entries):  # the least recently used first
         try:
-            entry.unlink()
+            os.unlink(entry)
         except OSError:
             continue
         total -= size
