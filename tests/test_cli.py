@@ -49,6 +49,15 @@ def test_info_is_readable_and_json_is_parseable() -> None:
     assert data["reader"] == "text" and data["chapters"][0]["words"] == 912
 
 
+def test_the_process_ends_with_everything_written_and_the_right_code(tmp_path: Path) -> None:
+    # The CLI leaves with os._exit once done: what it printed must all be out by then.
+    info = run("info", "--json", str(SAMPLE), cwd=tmp_path)
+    assert info.returncode == 0 and json.loads(info.stdout)["chapters"][0]["words"] == 912
+    usage = run("build", "--no-such-option", cwd=tmp_path)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    assert run("--version", cwd=tmp_path).stdout.startswith("ficbook, version ")
+
+
 def test_bad_input_is_one_line_and_non_zero_without_traceback(tmp_path: Path) -> None:
     missing = run("build", "nope.txt", cwd=tmp_path)
     assert missing.returncode == 3
