@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -104,7 +105,7 @@ def _load(entry: Path, path: Path, reader: str | None) -> Story | None:
             from .outline import outline_of
 
             store_pickle(_outline_entry(entry), outline_of(story))  # for the next build
-        touch(entry)
+            touch(entry)
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.clear()
     _LOADED[(entry, path)] = story
@@ -125,7 +126,9 @@ def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
             and isinstance(outline[1], dict) and isinstance(outline[1].get("text_digest"), str)
             and isinstance(outline[1].get("counted_words"), int)):
         return None
-    if not entry.exists():  # pruned: a hit would parse the story in the middle of every build
+    try:
+        used = entry.stat().st_mtime
+    except OSError:  # pruned: a hit would parse the story in the middle of every build
         return None
     digest = outline[1]["text_digest"]
 
@@ -141,7 +144,9 @@ def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
             _outline_entry(entry).unlink(missing_ok=True)
         return story
 
-    touch(_outline_entry(entry))
+    if used < time.time() - 3600:  # pruning goes by the hour: 600 system calls a rebuild less
+        touch(entry)
+        touch(_outline_entry(entry))
     return story_from(outline, Bodies(full, again, digest, str(path)))
 
 
