@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .model import DERIVED, Story, keeping_derived
+from .outline import Bodies, outline_of, story_from
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -102,8 +103,6 @@ def _load(entry: Path, path: Path, reader: str | None) -> Story | None:
             if not isinstance(loaded, Story):
                 return None
             story = loaded
-            from .outline import outline_of
-
             store_pickle(_outline_entry(entry), outline_of(story))  # for the next build
             touch(entry)
     if len(_LOADED) >= _LOADED_MAX:
@@ -119,8 +118,6 @@ def _outline_entry(entry: Path) -> Path:
 def _from_outline(entry: Path, path: Path, reader: str | None) -> Story | None:
     """The story of a full `entry`, from its outline: its chapters' bodies are unpickled from
     the full entry only if something reads them (or parsed again, if it went meanwhile)."""
-    from .outline import Bodies, story_from
-
     outline = load_pickle(_outline_entry(entry))
     if not (isinstance(outline, tuple) and len(outline) == 2 and isinstance(outline[0], Story)
             and isinstance(outline[1], dict) and isinstance(outline[1].get("text_digest"), str)
@@ -156,8 +153,6 @@ def _store(entry: Path, story: Story) -> None:
     # Counting 1.5 million words takes 0.4 s: count once, keep the count with the story.
     for name in DERIVED:
         getattr(story, name)
-    from .outline import outline_of
-
     store_pickle(entry, story)
     store_pickle(_outline_entry(entry), outline_of(story))  # written last: read first
 
