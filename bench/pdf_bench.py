@@ -81,11 +81,11 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
 
 SINGLE = """
 import sys
-from ficbook.backends.pagesize import parse_page_size
-from ficbook.backends.pdf_render import pdf_bytes
+from ficbook.backends.pdf.pagesize import parse_page_size
+from ficbook.backends.pdf.one_pass import pdf_bytes
 from ficbook.ingest import read_story
 from ficbook.model import Book
-from ficbook.render import render
+from ficbook.theme.render import render
 from ficbook.theme import load_theme
 theme = load_theme()
 rendered = render(Book.single(read_story(sys.argv[1])), theme)

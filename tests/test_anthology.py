@@ -224,8 +224,8 @@ def test_new_anthology_scaffolds_a_buildable_file(tmp_path: Path) -> None:
 
 
 def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path: Path) -> None:
-    from ficbook.build import PARALLEL_READ_MIN, read_stories
     from ficbook.errors import FicbookError
+    from ficbook.pipeline.build import PARALLEL_READ_MIN, read_stories
 
     paths = []
     for n in range(PARALLEL_READ_MIN + 6):
@@ -249,13 +249,13 @@ def test_what_a_build_imports_ahead_never_fails_it(monkeypatch: pytest.MonkeyPat
     import sys
 
     from ficbook.backends import HEAVY_MODULES
-    from ficbook.build import preload
     from ficbook.options import BuildOptions
+    from ficbook.pipeline.build import preload
 
     # A writer whose libraries are missing says so itself, when it runs.
     monkeypatch.setitem(HEAVY_MODULES, "epub", ("ficbook_no_such_module",))
     preload(BuildOptions(), drawn_cover=True)
-    assert "ficbook.cover_draw" in sys.modules
+    assert "ficbook.theme.cover_draw" in sys.modules
 
 
 def test_the_anthology_as_a_pdf_has_a_nested_outline_and_every_story(anthology: Path) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ficbook.batch import MANIFEST, batch
 from ficbook.cli import cli
 from ficbook.errors import EXIT_PARTIAL
 from ficbook.options import BuildOptions
+from ficbook.pipeline.batch import MANIFEST, batch
 
 
 def story(title: str, author: str = "amy", words: str = "A short story.") -> str:
@@ -80,7 +80,7 @@ def test_interrupted_batch_keeps_finished_books_and_leaves_no_partial_file(
 
 def test_a_folder_of_chapter_files_is_one_book(tmp_path: Path) -> None:
     from ficbook import build, read_story
-    from ficbook.chapters import is_chapter_folder
+    from ficbook.pipeline.read import is_chapter_folder
 
     saved = tmp_path / "saved"
     fic = saved / "the-long-road"
@@ -143,7 +143,7 @@ def test_a_retitled_story_frees_its_old_name_for_another(saved: Path, tmp_path: 
 def test_numbered_unrelated_stories_are_told_apart_at_the_second_header(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A saved-fics folder of 0001.txt ... 3000.txt must not cost a header read per file."""
-    from ficbook import chapters
+    from ficbook.pipeline import read as chapters
 
     files = []
     for n in range(1, 51):

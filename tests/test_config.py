@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ficbook.anthology import assemble, group_stories, sort_stories
-from ficbook.config import load_spec
+from ficbook.anthology.assemble import assemble, group_stories, sort_stories
+from ficbook.anthology.parts import join_parts
+from ficbook.anthology.spec import load_spec
 from ficbook.errors import ConfigError
 from ficbook.ingest.text import parse_text
-from ficbook.parts import join_parts
 
 
 def post(title: str, author: str = "amy", fandom: str = "Tidewater", body: str = "Some words.",

@@ -125,8 +125,8 @@ def test_a_plain_field_comes_out_as_the_sanitizer_and_typography_would_make_it()
     # Fields with nothing to sanitize or make typographic skip both: the same text results.
     import random
 
-    from ficbook import xhtml
     from ficbook.ingest.header import _plain
+    from ficbook.xhtml import sanitize as xhtml
 
     rng = random.Random(6)
     chars = list("abXZ09 ,;:!?()[]*_#/@%$~|+=é日本🙂\t\r\u00a0\u2003\x00\x01\x0c\ufffe\u200b\u0301"

@@ -12,7 +12,7 @@ from PIL import Image
 from validate import epubcheck_many
 
 from ficbook import build, read_story
-from ficbook.images import MAX_SIDE
+from ficbook.xhtml.images import MAX_SIDE
 
 
 def picture(path: Path, size: tuple[int, int], color: str = "teal", fmt: str = "PNG") -> Path:

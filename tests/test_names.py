@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ficbook.names import MAX_NAME_BYTES, book_stem, safe_stem
+from ficbook.files import MAX_NAME_BYTES, book_stem, safe_stem
 
 
 @pytest.mark.parametrize("title", ["../../etc/x", "/abs", "C:\\x", "a/b", "..", ".", "",

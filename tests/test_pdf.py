@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from conftest import SAMPLES, SEED_POST
 
 from ficbook import build
-from ficbook.backends.pagesize import PAGE_SIZES, parse_page_size
-from ficbook.build import build_book
+from ficbook.backends.pdf.pagesize import PAGE_SIZES, parse_page_size
 from ficbook.cli import cli
 from ficbook.errors import InputError
 from ficbook.model import Book, Chapter, Metadata, Story
 from ficbook.options import BuildOptions
+from ficbook.pipeline.build import build_book
 
 MM = 72 / 25.4
 SHORT = SAMPLES / "lanterns-at-low-tide.txt"
@@ -321,7 +321,7 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
                                                    print_layout: bool) -> None:
     """Long books are laid out in parts in parallel and joined: same pages, text, heads,
     numbers, contents and outline as one pass."""
-    from ficbook.backends import pdf_parts
+    from ficbook.backends.pdf import parts as pdf_parts
 
     one = build([LONG], tmp_path / "one.pdf", pdf_options(print_layout=print_layout))[0]
     monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
@@ -357,7 +357,7 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
 
 def force_parts(monkeypatch: pytest.MonkeyPatch, part_words: int = 500) -> None:
     """Any book through the parts path: a part per chapter or so, heads a few parts a run."""
-    from ficbook.backends import pdf_parts
+    from ficbook.backends.pdf import parts as pdf_parts
 
     monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
     monkeypatch.setattr(pdf_parts, "PART_WORDS", part_words)
@@ -366,7 +366,7 @@ def force_parts(monkeypatch: pytest.MonkeyPatch, part_words: int = 500) -> None:
 
 def stamp_documents_small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Heads looks and numbers laid out a few at a time: many stamp documents in a small book."""
-    from ficbook.backends import pdf_furniture
+    from ficbook.backends.pdf.parts import furniture as pdf_furniture
 
     monkeypatch.setattr(pdf_furniture, "FURNISH_PAGES", 3)
     monkeypatch.setattr(pdf_furniture, "NUMBER_BLOCK", 6)
@@ -432,7 +432,7 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
     """Laid-out parts are cached: a rebuild after editing one story lays out only the part(s)
     holding that story's pages (and the front matter and heads, whose page numbers moved), and
     gives the same pages as a build from nothing; a broken cache entry is laid out again."""
-    from ficbook.backends import pdf_parts
+    from ficbook.backends.pdf import parts as pdf_parts
 
     toml = copy_samples(tmp_path / "src")
     force_parts(monkeypatch, part_words=300)

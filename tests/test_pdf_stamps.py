@@ -82,7 +82,7 @@ def test_shifted_rebuild_lays_out_no_stamp_again(tmp_path: Path,
     parts after it, every heads look and every block of numbers come from the cache (only the
     edited part, the numbered contents page and looks no build had are laid out), and the
     book is the one a build from nothing makes."""
-    from ficbook.backends import pdf_parts
+    from ficbook.backends.pdf import parts as pdf_parts
 
     toml = copy_samples(tmp_path / "src")
     force_parts(monkeypatch, part_words=300)

@@ -8,7 +8,7 @@ import random
 import pytest
 from PIL import Image
 
-from ficbook.png import png4
+from ficbook.theme.png import png4
 
 PALETTE = bytes(range(48))
 
@@ -50,7 +50,7 @@ def test_a_kept_runs_checksum_joins_the_stream_as_if_summed_byte_by_byte() -> No
     import random
     import zlib
 
-    from ficbook.png import _adler_after
+    from ficbook.theme.png import _adler_after
 
     rng = random.Random(11)
     for _ in range(3000):

@@ -23,7 +23,7 @@ from ficbook import build
 from ficbook.cli import cli
 from ficbook.ingest import detect_format, read_story
 from ficbook.model import Story
-from ficbook.render import TITLE_PAGE_FIELDS
+from ficbook.theme.render import TITLE_PAGE_FIELDS
 
 CASES = ROOT / "tests" / "cases" / "ingest"
 UPDATE = os.environ.get("FICBOOK_UPDATE_GOLDEN") == "1"

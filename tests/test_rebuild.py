@@ -16,8 +16,8 @@ import pytest
 from validate import epubcheck_messages
 
 from ficbook import build, cache, ingest
-from ficbook.backends import epub_zip
-from ficbook.backends.epub_zip import Member, pack
+from ficbook.backends.epub import archive as epub_zip
+from ficbook.backends.epub.archive import Member, pack
 from ficbook.options import BuildOptions
 
 STORIES = ("Salt Roads", "The Lamplighter's Ledger", "Gull Weather", "Nine Bells", "Low Water")
@@ -179,7 +179,7 @@ def test_the_cache_keeps_to_its_size_dropping_what_was_used_longest_ago(tmp_path
 
 def test_a_drawn_cover_is_kept_and_drawn_again_only_when_its_words_change(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ficbook import cover_draw
+    from ficbook.theme import cover_draw
 
     drawn: list[str] = []
     real = cover_draw.draw
@@ -209,7 +209,7 @@ def test_a_drawn_cover_is_kept_and_drawn_again_only_when_its_words_change(
 def test_a_cover_drawn_with_an_installed_font_is_not_kept(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Letters the theme's font lacks come from whatever fontconfig finds, which can change.
-    from ficbook import cover_draw
+    from ficbook.theme import cover_draw
 
     calls: list[int] = []
     real = cover_draw.draw
@@ -259,8 +259,8 @@ def test_unchanged_stories_pages_are_not_rendered_again_and_every_edit_still_sho
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from ficbook import render as render_module
     from ficbook.theme import builtin_themes_dir
+    from ficbook.theme import render as render_module
 
     rendered: list[str] = []
     real = render_module._render
@@ -319,7 +319,7 @@ def test_unchanged_stories_pages_are_not_rendered_again_and_every_edit_still_sho
 def test_a_cover_with_letters_the_themes_font_lacks_is_drawn_again_next_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Drawn as boxes while no installed font has them: the user's fix is to install one.
-    from ficbook import cover_draw
+    from ficbook.theme import cover_draw
 
     monkeypatch.setattr(cover_draw, "_system_font", lambda char: None)
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))

@@ -12,7 +12,7 @@ from conftest import FIXTURES, SAMPLES
 from ficbook import read_story
 from ficbook.errors import InputError
 from ficbook.ingest.text import is_scene_break, parse_text
-from ficbook.xhtml import to_text
+from ficbook.xhtml.sanitize import to_text
 
 POSTS = FIXTURES / "posts"
 

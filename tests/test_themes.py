@@ -17,12 +17,12 @@ from PIL import Image, ImageColor
 from validate import epubcheck_many
 
 from ficbook import build
-from ficbook.cover import render_cover
 from ficbook.errors import ThemeError
 from ficbook.ingest import read_story
 from ficbook.model import Book
 from ficbook.options import BuildOptions
 from ficbook.theme import builtin_themes_dir, load_theme, new_theme, parse_option
+from ficbook.theme.cover import render_cover
 
 THEMES = ("classic", "modern", "archive")  # default is covered by test_epub and test_pdf
 SHORT = SAMPLES / "lanterns-at-low-tide.txt"
@@ -325,7 +325,7 @@ def test_preview_writes_cover_title_and_chapter_pictures(tmp_path: Path) -> None
         image = Image.open(path).convert("L")
         assert image.width == 600 and image.height > 800
         assert image.getextrema()[0] < 80  # there is dark ink on the page
-    from ficbook.preview import preview_themes
+    from ficbook.theme.preview import preview_themes
 
     (strip,) = preview_themes(tmp_path / "themes", names=["archive"])
     assert strip.name == "archive.png" and Image.open(strip).width > 900
@@ -348,7 +348,7 @@ LONG_TITLES = ("Tea and Toast and Jam with Butter on the Side of the Road Home",
 @pytest.mark.parametrize("title", LONG_TITLES)
 def test_a_long_title_stays_on_the_cover_and_clear_of_the_byline(
         name: str, title: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ficbook.cover_draw as cover
+    import ficbook.theme.cover_draw as cover
 
     drawn: list[tuple[str, tuple[int, int, int, int]]] = []
     real = cover._Canvas.text
@@ -375,7 +375,7 @@ def test_a_title_in_another_script_is_drawn_in_a_font_that_has_its_letters(
         title: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Falling back to an installed font when the theme's lacks the letters; where none has
     them (no CJK or emoji font installed), the cover is still made."""
-    import ficbook.cover_draw as cover
+    import ficbook.theme.cover_draw as cover
 
     fonts: list[str] = []
     real = cover._Canvas.text

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from test_rebuild import write_anthology
 
 from ficbook import build
-from ficbook.watch import watch
+from ficbook.pipeline.watch import watch
 
 Reports = queue.Queue[tuple[list[Path] | list[str], float]]
 
@@ -32,7 +32,7 @@ def test_each_save_rebuilds_and_a_broken_file_is_reported_then_watched(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Content is compared for files saved in the last 0.1 s (not 2 s): the quiet half second
     # below then also checks that a file growing old is no change.
-    monkeypatch.setattr("ficbook.watch.RACY_SECONDS", 0.1)
+    monkeypatch.setattr("ficbook.pipeline.watch.RACY_SECONDS", 0.1)
     toml = write_anthology(tmp_path / "zine")
     out = tmp_path / "zine" / "out" / "harbour.epub"  # inside the watched folder
     reports, stop, thread = start(toml, out)

@@ -21,6 +21,6 @@ BACKENDS: dict[str, Writer] = {
 # What each writer imports when it runs: a build that waits for stories to be parsed imports
 # them meanwhile.
 HEAVY_MODULES: dict[str, tuple[str, ...]] = {
-    "epub": ("ficbook.backends.epub_package",),
-    "pdf": ("ficbook.backends.pdf_render",),
+    "epub": ("ficbook.backends.epub.package",),
+    "pdf": ("ficbook.backends.pdf.one_pass",),
 }

@@ -7,9 +7,9 @@ from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 
-from .. import images
 from ..errors import InputError
 from ..model import Story
+from ..xhtml import images
 from .sniff import sniff
 from .text import read_text
 

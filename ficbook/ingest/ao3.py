@@ -14,8 +14,8 @@ from pathlib import Path
 import lxml.html
 
 from ..errors import InputError
-from ..language import language_tag
 from ..model import Chapter, Metadata, Story
+from ..xhtml.language import language_tag
 from .decode import decode, read_bytes
 from .htmlblocks import body_fragment, parse_document, text_of
 

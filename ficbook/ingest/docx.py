@@ -9,9 +9,9 @@ from typing import Any
 import lxml.etree as etree
 import mammoth
 
-from .. import images
 from ..errors import InputError
 from ..model import Metadata, Story
+from ..xhtml import images
 from .archive import open_zip, read_member
 from .decode import read_bytes
 from .htmlblocks import blocks_of, parse_fragment, prepare, story_from_blocks

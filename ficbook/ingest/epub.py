@@ -20,9 +20,10 @@ from urllib.parse import unquote, urlsplit
 import lxml.etree as etree
 import lxml.html
 
-from .. import images, xhtml
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
+from ..xhtml import images
+from ..xhtml import sanitize as xhtml
 from .ao3 import language_code, story_from_ao3
 from .archive import open_zip, read_member
 from .decode import read_bytes

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .. import xhtml
-from ..language import language_tag
 from ..model import Metadata
+from ..xhtml import sanitize as xhtml
+from ..xhtml.language import language_tag
 
 # Canonical field -> the names fans actually type (compared lowercased, without punctuation noise).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {

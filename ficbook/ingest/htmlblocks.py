@@ -16,9 +16,9 @@ from pathlib import Path
 import lxml.etree as etree
 import lxml.html
 
-from .. import xhtml
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
+from ..xhtml import sanitize as xhtml
 from .header import metadata_from_fields, parse_header
 from .text import _CHAPTER, _END_MARK, SCENE_BREAK, is_chapter_heading, is_scene_break
 

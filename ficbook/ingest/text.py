@@ -7,9 +7,9 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from .. import xhtml
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
+from ..xhtml import sanitize as xhtml
 from .decode import decode, read_bytes
 from .header import inline_markup, metadata_from_fields, parse_header, title_from_subject
 

@@ -89,7 +89,7 @@ def test_failed_build_leaves_previous_book_and_no_partial_file(
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    import ficbook.backends.files as files
+    import ficbook.files as files
 
     monkeypatch.setattr(files.os, "replace", boom)
     src.write_text("Title: Changed\n\nOther words.\n")
@@ -218,7 +218,7 @@ def test_books_from_hostile_input_still_pass_epubcheck(tmp_path: Path) -> None:
 
 
 def test_nesting_is_cut_at_the_limit_and_everyday_markup_is_left_alone() -> None:
-    from ficbook.xhtml import MAX_DEPTH, _limit_depth
+    from ficbook.xhtml.sanitize import MAX_DEPTH, _limit_depth
 
     paragraphs = '<p>a <em>b</em> <a title="x>y">c</a><br/></p>' * 300
     assert _limit_depth(paragraphs) == paragraphs

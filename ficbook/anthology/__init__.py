@@ -1,0 +1,1 @@
+"""Anthologies: the anthology.toml spec, assembly into a Book, serial parts, the scaffold."""

@@ -1,0 +1,71 @@
+"""EPUB 3: the book's pages and files, ebooklib's package documents, one reproducible zip."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ...cache import code_fingerprint, library_stamp
+from ...files import atomic_write
+from ...model import RenderedBook
+from ...options import BuildOptions
+from ...xhtml.language import direction
+from .archive import Deflated, Reused, ZipCache, members, pack
+
+FOLDER = "EPUB"  # ebooklib's EpubBook.FOLDER_NAME, where the OPF and the pages go
+
+
+def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
+    # An anthology rebuilt after one edit deflates only the pages that changed (and when it
+    # is built to EPUB alone, render() took unchanged stories' pages from this same cache).
+    kept = rendered.store if isinstance(rendered.store, ZipCache) else (
+        ZipCache(target) if options.cache and rendered.book.is_anthology else None)
+    data = epub_bytes(rendered, kept)
+    atomic_write(target, data)
+    return target
+
+
+def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
+    # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
+    # the pages' own bytes go straight into the one zip epub_zip writes.
+    contents = _contents(rendered)
+    key = _package_key(rendered) if kept else ""
+    package = kept.package(key) if kept else None
+    if package is None:  # ebooklib (and lxml) take ~60 ms for a thousand pages: only if needed
+        from .package import package_documents
+
+        package = package_documents(rendered, contents)
+    files = [*contents.items(), *package.items()]
+    deflated: Deflated = {}
+    digests: dict[str, tuple[bytes, int]] = {}
+    data = pack(members(files, kept.deflated() if kept else None, deflated, digests))
+    if kept:
+        kept.save(deflated, (key, package),
+                  {name.removeprefix(f"{FOLDER}/"): found for name, found in digests.items()})
+    return data
+
+
+def _contents(rendered: RenderedBook) -> dict[str, bytes | Reused]:
+    """The book's own files (pages, stylesheets, fonts, pictures, cover) by zip path; a page
+    kept from the last build is its bytes' digest and size."""
+    assert rendered.cover is not None
+    files: list[tuple[str, bytes | Reused]] = [(rendered.cover.filename, rendered.cover.data)]
+    files += [(a.filename, a.data) for a in rendered.assets]
+    files += [(p.filename, Reused(p.digest, p.size) if p.digest else p.xhtml.encode())
+              for p in rendered.pages]
+    return {f"{FOLDER}/{name}": data for name, data in files}
+
+
+def _package_key(rendered: RenderedBook) -> str:
+    """Everything _package() and ebooklib's writer read: book and story metadata (not the
+    chapters' text), chapter titles, pages, contents, files' names and the date."""
+    b = rendered.book
+    first = b.stories[0]
+    made_of = (code_fingerprint(), library_stamp("ebooklib", "epub.py"), b.identifier, b.title,
+               b.subtitle, b.description, b.language, b.editors, b.authors,
+               direction(b.language, first.chapters[0].body if first.chapters else ""),
+               [(s.metadata, [c.title for c in s.chapters]) for s in b.stories],
+               [(p.filename, p.title, p.kind, p.landmark) for p in rendered.pages],
+               rendered.toc, [(a.filename, a.media_type) for a in rendered.assets],
+               rendered.cover and rendered.cover.filename, rendered.modified)
+    return hashlib.sha256(repr(made_of).encode()).hexdigest()

@@ -1,0 +1,216 @@
+"""A cache of laid-out PDF pieces (parts, front matter, heads), so a rebuild after editing one
+story lays out only what changed.
+
+Laying out is the expensive step (weasyprint: ~1 s per 8,000-word part); a piece's layout
+depends only on its HTML document (which holds the page setup CSS and the text), the
+stylesheets and fonts it loads (the book's assets, the theme's files, files it names in the
+stories' folders) and the code (ficbook's PDF modules, weasyprint, pydyf). All of that goes into
+the key. Whatever depends on page numbers (heads and numbers, the contents page, the join) is
+keyed by a document that holds those numbers, so it is laid out again when they move.
+
+An entry is `<key>.json` (pages, where sections start, links out of the piece, fonts by name ->
+the SHA-256 of their original file) and `<key>.pdf` (its SHA-256 is in the JSON). Original font
+files are kept once, as `fonts/<sha256>.font`. Every write is a temp file and a rename; an entry
+that does not parse or whose files do not match their hashes is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..files import atomic_write
+from . import cache_dir, code_fingerprint
+
+log = logging.getLogger(__name__)
+
+FORMAT = 2  # 2: parts record their pages' types and strings; heads and numbers stamps
+MAX_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, least recently used first
+_FILE_URL = re.compile(r"""file://[^"'\s)<>]+""")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def environment(assets: Mapping[str, tuple[bytes, str]], theme_roots: Iterable[Path]) -> str:
+    """Everything besides a piece's own document that its layout depends on."""
+    import pydyf  # type: ignore[import-untyped]
+    import weasyprint
+
+    digest = hashlib.sha256(f"ficbook-pdf/{FORMAT}/{code_fingerprint()}/weasyprint "
+                            f"{weasyprint.__version__}/pydyf {pydyf.__version__}\0".encode())
+    for name in sorted(assets):
+        data, media_type = assets[name]
+        digest.update(f"asset {name} {media_type} {len(data)}\0".encode())
+        digest.update(data)
+    for root in theme_roots:  # the theme and the themes it inherits: css, fonts, templates
+        root = Path(root)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(f"theme {path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class PieceCache:
+    def __init__(self, env: str, roots: Iterable[Path], folder: Path | None = None) -> None:
+        self.folder = (folder or cache_dir()) / "pdf"
+        self.env = env
+        self.roots = tuple(dict.fromkeys(Path(r).resolve() for r in roots))  # files it may name
+        self.hits = 0
+        self.stored = 0
+
+    def key(self, kind: str, html: str) -> str:
+        digest = hashlib.sha256(f"{self.env}\0{kind}\0".encode())
+        digest.update(html.encode())
+        for url in sorted(set(_FILE_URL.findall(html))):  # files in the stories' folders
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            inside = any(path.is_relative_to(root) for root in self.roots)
+            digest.update(f"\0{url}\0".encode())
+            if inside and path.is_file():  # (outside ones are refused when laid out)
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def get(self, key: str, fonts_to: Path, pdf_to: Path | None) -> dict[str, Any] | None:
+        """The entry's data, its PDF linked (or copied) to pdf_to and its fonts' originals put
+        in fonts_to (where pdf_fonts.share_fonts looks for them); None if missing or broken."""
+        meta = self.folder / f"{key}.json"
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                return None
+            fonts = data.get("fonts", {})
+            from ..backends.pdf.parts.fonts import font_file
+
+            for name, sha in fonts.items():  # before the PDF: it must not outlive its fonts
+                target = font_file(fonts_to, name)
+                if not target.exists():
+                    source = self.folder / "fonts" / f"{sha}.font"
+                    if sha256_file(source) != sha:
+                        return None
+                    _place(source, target)
+            if pdf_to is not None:
+                pdf = self.folder / f"{key}.pdf"
+                if data.get("sha256") != sha256_file(pdf):
+                    return None
+                _place(pdf, pdf_to)
+            os.utime(meta)  # recently used: pruned last
+            self.hits += 1
+            return data
+        except FileNotFoundError:
+            return None  # not laid out before (or pruned)
+        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            log.debug("PDF cache: entry %s not usable (%s)", key[:12], exc)
+            return None
+
+    def put(self, key: str, data: dict[str, Any], pdf: Path | None, fonts_from: Path,
+            fonts: Iterable[str]) -> None:
+        """Store a piece (best effort: a full or read-only disk costs speed, not the build)."""
+        from ..backends.pdf.parts.fonts import font_file
+
+        try:
+            shas = {}
+            (self.folder / "fonts").mkdir(parents=True, exist_ok=True)
+            for name in fonts:
+                original = font_file(fonts_from, name)
+                if not original.exists():
+                    return  # a font not saved (a collection): this piece is not cached
+                sha = sha256_file(original)
+                stored = self.folder / "fonts" / f"{sha}.font"
+                if not stored.exists():
+                    _atomic_copy(original, stored)
+                shas[name] = sha
+            entry = {**data, "format": FORMAT, "fonts": shas}
+            if pdf is not None:
+                entry["sha256"] = sha256_file(pdf)
+                _atomic_copy(pdf, self.folder / f"{key}.pdf")
+            atomic_write(self.folder / f"{key}.json", json.dumps(entry).encode())
+            self.stored += 1
+        except OSError as exc:
+            log.debug("PDF cache: cannot store %s: %s", key[:12], exc)
+
+    def pointer(self, name: str) -> dict[str, Any] | None:
+        """A small record naming where something is kept (a heads look: which entry, which
+        page), or None."""
+        try:
+            data = json.loads((self.folder / "looks" / f"{name}.json").read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def point(self, name: str, data: dict[str, Any]) -> None:
+        try:
+            (self.folder / "looks").mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / "looks" / f"{name}.json", json.dumps(data).encode())
+        except OSError as exc:
+            log.debug("PDF cache: cannot store pointer %s: %s", name[:12], exc)
+
+    def prune(self, limit: int = MAX_BYTES) -> None:
+        """Least recently used entries go once the cache is over `limit` bytes."""
+        try:
+            entries = []
+            total = 0
+            for meta in self.folder.glob("*.json"):
+                pdf = meta.with_suffix(".pdf")
+                size = meta.stat().st_size + (pdf.stat().st_size if pdf.exists() else 0)
+                entries.append((meta.stat().st_mtime, meta, size))
+                total += size
+            if total <= limit:
+                return
+            entries.sort()
+            for _, meta, size in entries:
+                meta.unlink(missing_ok=True)
+                meta.with_suffix(".pdf").unlink(missing_ok=True)
+                total -= size
+                if total <= limit * 3 // 4:
+                    break
+            wanted = set()
+            for meta in self.folder.glob("*.json"):
+                try:
+                    wanted.update(json.loads(meta.read_text(encoding="utf-8")).get(
+                        "fonts", {}).values())
+                except (OSError, ValueError, AttributeError):
+                    continue
+            for font in (self.folder / "fonts").glob("*.font"):
+                if font.stem not in wanted:
+                    font.unlink(missing_ok=True)
+            for pointer in (self.folder / "looks").glob("*.json"):  # to entries pruned
+                entry = (self.pointer(pointer.stem) or {}).get("entry")
+                if not (self.folder / f"{entry}.json").exists():
+                    pointer.unlink(missing_ok=True)
+        except OSError as exc:
+            log.debug("PDF cache: cannot prune %s: %s", self.folder, exc)
+
+
+def _place(source: Path, target: Path) -> None:
+    """A hard link when it can (cheap; a pruned entry cannot pull the file away), else a copy."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        _atomic_copy(source, target)
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""The pipeline: inputs read into stories, books built and written, batches, --watch."""

@@ -1,0 +1,1 @@
+"""The one place untrusted HTML becomes safe XHTML: sanitizing, typography, pictures, language."""
