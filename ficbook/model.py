@@ -6,11 +6,10 @@ import hashlib
 import html
 import json
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,6 @@ class Story:
     # Images the chapters show, as "images/<hash>.<ext>" assets (bodies use those paths).
     images: tuple[Asset, ...] = ()
 
-    @property
-    def slug(self) -> str:
-        return slugify(self.metadata.title) or "story"
-
     @cached_property  # a frozen dataclass still has a __dict__; pages ask for this often
     def counted_words(self) -> int:
         return sum(count_words(c.body) for c in self.chapters)
@@ -91,17 +86,16 @@ class Story:
         return digest.hexdigest()
 
 
-# Worked out once and kept with the story (and its cache entry): a copy with the same
-# chapters (another path, the anthology's title for it) keeps them.
-DERIVED = ("counted_words", "text_digest")
-
-
-def keeping_derived(story: Story, copy: Story) -> Story:
-    """`copy` (a replace() of `story` with its chapters unchanged) with story's derived values."""
-    for name in DERIVED:
-        if name in story.__dict__:
-            copy.__dict__[name] = story.__dict__[name]
-    return copy
+    def evolve(self, **changes: Any) -> Story:
+        """A copy with these fields changed (another path, the anthology's title for it). What
+        is derived from the text alone (word count, digest) is not worked out again when the
+        copy's text is the same: counting a novel's words takes a tenth of a second."""
+        copy = replace(self, **changes)
+        if not changes.keys() & {"chapters", "end_mark", "images"}:
+            for name in ("counted_words", "text_digest"):
+                if name in self.__dict__:  # (where functools.cached_property keeps a value)
+                    copy.__dict__[name] = self.__dict__[name]
+        return copy
 
 
 @dataclass(frozen=True)
@@ -133,7 +127,6 @@ class Book:
     description: str = ""
     language: str = "en"
     cover_image: bytes | None = None  # a user-supplied cover; None means generate one
-    options: tuple[tuple[str, str], ...] = field(default=())
     # Anthologies: the editor's pages, and stories grouped into sections (by fandom, prompt...).
     front_matter: tuple[MatterPage, ...] = ()
     back_matter: tuple[MatterPage, ...] = ()
@@ -213,12 +206,6 @@ def count_words(xhtml: str) -> int:
     return len(text.split()) - len(_NOT_A_WORD.findall(f" {text} "))
 
 
-def slugify(text: str, limit: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-")
-
-
 @dataclass(frozen=True)
 class Page:
     """One rendered XHTML document of the book, in reading order."""
@@ -229,10 +216,6 @@ class Page:
     kind: str  # cover, book-title, story-title, contents, chapter, colophon, ...
     landmark: str = ""  # EPUB landmark type (cover, titlepage, toc, bodymatter), if any
     story_index: int | None = None  # which story the page belongs to, for running heads/parts
-    # A page kept from the last EPUB build of the same book: xhtml is "", and the EPUB's zip
-    # cache holds the deflated bytes of the page with this SHA-256 and size.
-    digest: bytes = b""
-    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -251,15 +234,6 @@ class Asset:
     data: bytes
 
 
-class PageStore(Protocol):
-    """Where render() finds a story's pages from the last build, by the key of what they
-    were made from, and leaves the ones it made (the EPUB backend's zip cache)."""
-
-    def pages(self, key: str) -> list[Page] | None: ...
-
-    def keep(self, key: str, pages: list[Page]) -> None: ...
-
-
 @dataclass(frozen=True)
 class RenderedBook:
     """Everything a backend needs: pages, contents tree, assets. Backends add packaging only."""
@@ -270,4 +244,3 @@ class RenderedBook:
     assets: tuple[Asset, ...]
     cover: Asset | None
     modified: str  # ISO 8601 UTC, derived from the content so builds are reproducible
-    store: PageStore | None = None  # where kept pages came from and new ones wait to be saved

@@ -228,7 +228,7 @@ def test_a_cover_drawn_with_an_installed_font_is_not_kept(
 
 def test_package_documents_are_written_again_only_when_what_they_list_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ficbook.backends import epub_package
+    from ficbook.backends.epub import package as epub_package
 
     written: list[int] = []
     real = epub_package._PackageWriter.process

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model import Book, Section, Story, keeping_derived
+from ..model import Book, Section, Story
 from .parts import join_parts
 from .spec import CONFIG_NAME, BuildSpec, StoryEntry
 
@@ -32,7 +32,7 @@ def apply_overrides(story: Story, entry: StoryEntry) -> Story:
         changes["summary"] = entry.summary
     if not changes:
         return story
-    return keeping_derived(story, replace(story, metadata=replace(meta, **changes)))
+    return story.evolve(metadata=replace(meta, **changes))
 
 
 def assemble(spec: BuildSpec, stories: Sequence[Story], cover: bytes | None = None) -> Book:

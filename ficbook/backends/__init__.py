@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..cache.book import BookCache
 from ..model import RenderedBook
 from ..options import BuildOptions
 from .epub import write_epub
 from .pdf import write_pdf
 
-# Every writer: (rendered pages, target file, build options) -> the path written.
-Writer = Callable[[RenderedBook, Path, BuildOptions], Path]
+# Every writer: (rendered pages, target file, build options, what earlier builds lend) -> the
+# path written.
+Writer = Callable[[RenderedBook, Path, BuildOptions, BookCache], Path]
 
 BACKENDS: dict[str, Writer] = {
     "epub": write_epub,

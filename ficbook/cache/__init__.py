@@ -1,7 +1,12 @@
-"""A per-story cache of parsed stories, keyed by the file's bytes, the reader and ficbook's code.
+"""ficbook's cache: one folder, one fingerprint of ficbook's code, one key helper, one pruner,
+and the store of parsed stories.
 
-Editors rebuild the same anthology many times while fixing one story: every story that did not
-change comes back from here instead of being parsed again.
+Every store that outlives a build lives in this package, each in its own folder of cache_dir():
+parsed stories (here: editors rebuild one anthology many times while fixing one story, and every
+story that did not change comes back from here instead of being parsed again), compiled
+templates (templates.py), drawn covers and a book's EPUB pages (book.py, pages.py), laid-out PDF
+pieces (pdf.py); a batch's manifest lives in its output folder (manifest.py). render() and the
+writers see one BookCache and know nothing else of caching.
 """
 
 from __future__ import annotations
@@ -12,14 +17,13 @@ import importlib.util
 import logging
 import os
 import pickle
-import tempfile
 import time
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from .. import __version__
-from ..model import DERIVED, Story, keeping_derived
+from ..files import atomic_write
+from ..model import Story
 from .outline import Bodies, outline_of, story_from
 
 log = logging.getLogger(__name__)
@@ -37,7 +41,10 @@ def cache_dir() -> Path:
 
 @cache
 def code_fingerprint() -> str:
-    """ficbook's version and its code: a changed reader never serves a stale parse."""
+    """ficbook's version and its code: the one answer to "did ficbook change?" for every store
+    and for the batch's manifest (a changed reader never serves a stale parse, an edited
+    renderer never leaves a stale book). By each file's size and time, not its bytes: reading
+    the package would cost every build more than the rare reinstall with same-size files."""
     digest = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
     package = Path(__file__).parent.parent
     for path in sorted(package.rglob("*.py")):
@@ -46,9 +53,16 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def key(**parts: object) -> str:
+    """The one key helper: a SHA-256 of ficbook's code and the named parts something is made of
+    (their repr, so anything with a stable repr can be a part)."""
+    named = repr((code_fingerprint(), sorted(parts.items())))
+    return hashlib.sha256(named.encode()).hexdigest()
+
+
 def story_key(digest: str, reader: str | None) -> str:
     """The entry of a file whose bytes have this SHA-256, read by this reader and this code."""
-    return hashlib.sha256(f"{digest}\0{reader or ''}\0{code_fingerprint()}".encode()).hexdigest()
+    return key(file_sha256=digest, reader=reader or "")
 
 
 def read_and_keep(path: Path, digest: str, reader: str | None = None,
@@ -108,7 +122,7 @@ def _load(entry: Path, path: Path, reader: str | None) -> Story | None:
     if len(_LOADED) >= _LOADED_MAX:
         _LOADED.clear()
     _LOADED[(entry, path)] = story
-    return keeping_derived(story, replace(story, source=path))
+    return story.evolve(source=path)
 
 
 def _outline_entry(entry: Path) -> Path:
@@ -151,8 +165,7 @@ def _store(entry: Path, story: Story) -> None:
     if story.images:
         return  # the key covers the story's bytes, not the image files it points at
     # Counting 1.5 million words takes 0.4 s: count once, keep the count with the story.
-    for name in DERIVED:
-        getattr(story, name)
+    _ = story.counted_words, story.text_digest  # worked out now: pickled with the story
     store_pickle(entry, story)
     store_pickle(_outline_entry(entry), outline_of(story))  # written last: read first
 
@@ -178,20 +191,11 @@ def ours(stat: os.stat_result) -> bool:
 
 def store_pickle(entry: Path, value: object) -> None:
     """Write atomically (a reader never sees half an entry); a failure only costs speed."""
-    tmp: str | None = None
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        # Renaming over a file makes ext4 write the new one out first (auto_da_alloc: 10-20
-        # ms a MB here); a cache entry needs no such care, so the old one goes first.
-        entry.unlink(missing_ok=True)
-        os.replace(tmp, entry)
+        atomic_write(entry, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL),
+                     mode=None, drop_old_first=True)
     except OSError as exc:  # a read-only or full disk costs speed, never the build
         log.debug("cache: cannot store %s: %s", entry, exc)
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 LIMIT = 512 * 1024 * 1024  # per kind of entry; pruned to 3/4, least recently used first
@@ -203,27 +207,32 @@ def touch(entry: Path) -> None:
         os.utime(entry)
 
 
-def prune(kind: str, limit: int = LIMIT, folder: Path | None = None) -> None:
-    """Keep one kind of entry ("stories", "zip") under `limit` bytes: an editor's every edit
-    and a batch's every story leave an entry, and nothing else would ever remove them."""
-    entries: list[tuple[float, int, str]] = []
+def prune(kind: str, limit: int = LIMIT, folder: Path | None = None) -> bool:
+    """The one pruner: keep one kind of entry ("stories", "zip", "covers", "pdf") under `limit`
+    bytes, dropping the least recently used first, down to 3/4 of it: an editor's every edit
+    and a batch's every story leave an entry, and nothing else would ever remove them. An
+    entry is every file named `<key>.*` (a PDF piece's .json and .pdf go together); it was
+    used when its newest file was. True if anything went."""
+    entries: dict[str, list[tuple[float, int, str]]] = {}
     try:
         # os.scandir, not Path.glob: a thousand entries are looked at after every parse.
         with os.scandir((folder or cache_dir()) / kind) as found:
             for item in found:
-                if item.name.endswith(".pickle"):
-                    stat = item.stat(follow_symlinks=False)
-                    entries.append((stat.st_mtime, stat.st_size, item.path))
+                if item.name.startswith(".") or not item.is_file(follow_symlinks=False):
+                    continue  # a write in progress, or a folder of its own (PDF fonts)
+                stat = item.stat(follow_symlinks=False)
+                entries.setdefault(item.name.split(".", 1)[0], []).append(
+                    (stat.st_mtime, stat.st_size, item.path))
     except OSError:
-        return
-    total = sum(size for _, size, _ in entries)
+        return False
+    total = sum(size for files in entries.values() for _, size, _ in files)
     if total <= limit:
-        return
-    for _, size, entry in sorted(entries):  # the least recently used first
-        try:
-            os.unlink(entry)
-        except OSError:
-            continue
-        total -= size
+        return False
+    for files in sorted(entries.values(), key=lambda files: max(files)[0]):  # oldest first
+        for _, size, path in files:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                total -= size
         if total <= limit * 3 // 4:
             break
+    return True

@@ -12,7 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InputError
-from ..model import DERIVED, Chapter, Story
+from ..model import Chapter, Story
+
+# A story's values derived from its text (functools.cached_property keeps them in the instance's
+# __dict__): kept with its outline, so a story from the cache never reads its text to count it.
+DERIVED = ("counted_words", "text_digest")
 
 # What an outline entry holds: the story with every chapter's body left out, and its derived
 # values (word count, text digest).

@@ -22,19 +22,18 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..files import atomic_write
-from . import cache_dir, code_fingerprint
+from . import LIMIT, cache_dir, prune
+from . import key as cache_key
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # 2: parts record their pages' types and strings; heads and numbers stamps
-MAX_BYTES = 512 * 1024 * 1024  # pruned to 3/4 of this, least recently used first
 _FILE_URL = re.compile(r"""file://[^"'\s)<>]+""")
 
 
@@ -51,18 +50,19 @@ def environment(assets: Mapping[str, tuple[bytes, str]], theme_roots: Iterable[P
     import pydyf  # type: ignore[import-untyped]
     import weasyprint
 
-    digest = hashlib.sha256(f"ficbook-pdf/{FORMAT}/{code_fingerprint()}/weasyprint "
-                            f"{weasyprint.__version__}/pydyf {pydyf.__version__}\0".encode())
-    for name in sorted(assets):
-        data, media_type = assets[name]
-        digest.update(f"asset {name} {media_type} {len(data)}\0".encode())
-        digest.update(data)
+    theme = []
     for root in theme_roots:  # the theme and the themes it inherits: css, fonts, templates
         root = Path(root)
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(f"theme {path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+        theme += [(path.relative_to(root).as_posix(), _sha256(path.read_bytes()))
+                  for path in sorted(p for p in root.rglob("*") if p.is_file())]
+    return cache_key(pdf=FORMAT, weasyprint=weasyprint.__version__, pydyf=pydyf.__version__,
+                     assets=[(name, media_type, _sha256(data))
+                             for name, (data, media_type) in sorted(assets.items())],
+                     theme=theme)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class PieceCache:
@@ -71,18 +71,16 @@ class PieceCache:
         self.env = env
         self.roots = tuple(dict.fromkeys(Path(r).resolve() for r in roots))  # files it may name
         self.hits = 0
-        self.stored = 0
 
     def key(self, kind: str, html: str) -> str:
-        digest = hashlib.sha256(f"{self.env}\0{kind}\0".encode())
-        digest.update(html.encode())
-        for url in sorted(set(_FILE_URL.findall(html))):  # files in the stories' folders
+        """A piece's key: its document, the files it names in the stories' folders (outside
+        ones are refused when laid out) and everything else its layout depends on."""
+        files = []
+        for url in sorted(set(_FILE_URL.findall(html))):
             path = Path(unquote(urlsplit(url).path)).resolve()
             inside = any(path.is_relative_to(root) for root in self.roots)
-            digest.update(f"\0{url}\0".encode())
-            if inside and path.is_file():  # (outside ones are refused when laid out)
-                digest.update(path.read_bytes())
-        return digest.hexdigest()
+            files.append((url, _sha256(path.read_bytes()) if inside and path.is_file() else ""))
+        return cache_key(env=self.env, kind=kind, html=_sha256(html.encode()), files=files)
 
     def get(self, key: str, fonts_to: Path, pdf_to: Path | None) -> dict[str, Any] | None:
         """The entry's data, its PDF linked (or copied) to pdf_to and its fonts' originals put
@@ -138,7 +136,6 @@ class PieceCache:
                 entry["sha256"] = sha256_file(pdf)
                 _atomic_copy(pdf, self.folder / f"{key}.pdf")
             atomic_write(self.folder / f"{key}.json", json.dumps(entry).encode())
-            self.stored += 1
         except OSError as exc:
             log.debug("PDF cache: cannot store %s: %s", key[:12], exc)
 
@@ -158,25 +155,12 @@ class PieceCache:
         except OSError as exc:
             log.debug("PDF cache: cannot store pointer %s: %s", name[:12], exc)
 
-    def prune(self, limit: int = MAX_BYTES) -> None:
-        """Least recently used entries go once the cache is over `limit` bytes."""
+    def prune(self, limit: int = LIMIT) -> None:
+        """Least recently used pieces go once the cache is over `limit` bytes (the one pruner),
+        then the fonts and pointers only they needed."""
+        if not prune(self.folder.name, limit, self.folder.parent):
+            return
         try:
-            entries = []
-            total = 0
-            for meta in self.folder.glob("*.json"):
-                pdf = meta.with_suffix(".pdf")
-                size = meta.stat().st_size + (pdf.stat().st_size if pdf.exists() else 0)
-                entries.append((meta.stat().st_mtime, meta, size))
-                total += size
-            if total <= limit:
-                return
-            entries.sort()
-            for _, meta, size in entries:
-                meta.unlink(missing_ok=True)
-                meta.with_suffix(".pdf").unlink(missing_ok=True)
-                total -= size
-                if total <= limit * 3 // 4:
-                    break
             wanted = set()
             for meta in self.folder.glob("*.json"):
                 try:
@@ -206,11 +190,5 @@ def _place(source: Path, target: Path) -> None:
 
 
 def _atomic_copy(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with source.open("rb") as src:
+        atomic_write(target, lambda out: shutil.copyfileobj(src, out), mode=None)

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..anthology.assemble import assemble, quick_book
 from ..anthology.spec import CONFIG_NAME, BuildSpec, load_spec
 from ..backends import BACKENDS, HEAVY_MODULES
-from ..cache import cache_dir, cached_story, prune, read_and_keep
+from ..cache import cached_story, prune, read_and_keep
+from ..cache.book import BookCache
 from ..errors import ConfigError, FicbookError, InputError
 from ..files import book_stem
 from ..model import Book, Story
@@ -49,20 +50,12 @@ def build_book(book: Book, output: Path | None, options: BuildOptions,
     theme = theme or load_theme(options.theme, options.theme_options)
     if options.cover is not None:
         book = replace(book, cover_image=read_cover(options.cover))
-    cache = cache_dir() if options.cache else None
     targets = output_paths(book, output, options.formats)
-    store = None
-    if cache and book.is_anthology and list(targets) == ["epub"]:
-        # Unchanged stories' pages come from the EPUB's zip cache, already deflated (a PDF
-        # needs every page's XHTML, so a build that makes one renders them all).
-        from ..backends.epub.archive import ZipCache
-
-        store = ZipCache(targets["epub"])
-    rendered = render(book, theme, cache and cache / "templates",
-                      cache / "covers" if cache and keep_cover else None, store)
+    cache = BookCache.for_book(book, targets, options.cache, keep_cover)
+    rendered = render(book, theme, cache)
     written = []
     for fmt, target in targets.items():
-        written.append(BACKENDS[fmt](rendered, target, options))
+        written.append(BACKENDS[fmt](rendered, target, options, cache))
         log.info("wrote %s", target)
     return written
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import tomllib
@@ -59,20 +58,13 @@ class Theme:
                         found[f.relative_to(base).as_posix()] = f
         return dict(sorted(found.items()))
 
-    def environment(self, compiled: Path | None = None) -> jinja2.Environment:
-        """The theme's templates; compiled ones are kept in `compiled` (jinja recompiles a
-        template whose source changed), which saves each build compiling them again."""
+    def environment(self, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+        """The theme's templates; `compiled` keeps compiled ones between builds (jinja
+        recompiles a template whose source changed)."""
         loaders = [_Loader(str(p / "templates")) for p in self.chain]
-        bytecode = None
-        if compiled is not None:
-            try:
-                compiled.mkdir(parents=True, exist_ok=True)
-                bytecode = _CompiledTemplates(str(compiled))
-            except OSError:
-                pass  # no cache folder: compile, as without one
         return jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
-            bytecode_cache=bytecode,
+            bytecode_cache=compiled,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -107,25 +99,6 @@ class _Loader(jinja2.FileSystemLoader):
             return uptodate()
 
         return source, filename, once_per_book
-
-
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """jinja's cache of compiled templates, where a disk problem costs a compile, never the
-    build (jinja's own lets an unwritable folder's error through)."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from ..cache import ours
-
-        try:
-            # Compiled code is run: only from a file this user wrote and no one else can.
-            if ours(os.stat(self._get_cache_filename(bucket))):
-                super().load_bytecode(bucket)
-        except Exception:  # missing or damaged (truncated, garbage): compile
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
 
 
 def _locate(name: str) -> Path:

@@ -5,22 +5,23 @@ it again nor loads Pillow."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..cache import code_fingerprint, library_stamp, load_pickle, prune, store_pickle, touch
 from ..errors import ThemeError
 from ..model import Asset, Book
 from . import Theme
+
+if TYPE_CHECKING:
+    from ..cache.book import BookCache
 
 LAYOUTS = ("framed", "bold", "banner")
 _DEFAULT_COLOURS = {"cover_background": "#2b2d42", "cover_foreground": "#f8f4e3",
                     "cover_accent": "#d9a441"}
 
 
-def render_cover(book: Book, theme: Theme, cache: Path | None = None) -> Asset:
-    """The book's cover; drawn ones are kept in (and taken from) `cache`, if given."""
+def render_cover(book: Book, theme: Theme, cache: BookCache) -> Asset:
+    """The book's cover: the user's picture, or one drawn (or kept in `cache` from the last
+    build that drew it from the same font, colours, layout and words)."""
     if book.cover_image is not None:
         from .cover_draw import user_cover
 
@@ -41,30 +42,16 @@ def render_cover(book: Book, theme: Theme, cache: Path | None = None) -> Asset:
     names = book.editors or book.authors
     byline = (("edited by " if book.editors else "") + _names(names)) if names else ""
     texts = (book.title, book.subtitle, label, byline)
-    entry = None
-    if cache is not None:
-        entry = cache / f"{_key(font, (bg, fg, accent), layout, texts)}.pickle"
-        kept = load_pickle(entry)
-        if isinstance(kept, bytes):
-            touch(entry)
-            return Asset("images/cover.png", "image/png", kept)
-    from .cover_draw import draw
-
-    png, needs_installed_fonts = draw(theme.name, font, (bg, fg, accent), layout, *texts)
-    if entry is not None and not needs_installed_fonts:  # else fontconfig has a say too
-        store_pickle(entry, png)
-        prune(entry.parent.name, folder=entry.parent.parent)
-    return Asset("images/cover.png", "image/png", png)
-
-
-def _key(font: Path | None, colours: tuple[str, str, str], layout: str,
-         texts: tuple[str, ...]) -> str:
-    """Everything a drawn cover depends on: the drawing code, the font file, the theme's
-    choices and the words."""
     stat = font.stat() if font is not None else None
-    made_of = [code_fingerprint(), library_stamp("PIL"), str(font),
-               stat and [stat.st_size, stat.st_mtime_ns], colours, layout, texts]
-    return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode()).hexdigest()
+    made_of = [str(font), stat and [stat.st_size, stat.st_mtime_ns], (bg, fg, accent), layout,
+               texts]
+
+    def draw() -> tuple[bytes, bool]:
+        from .cover_draw import draw
+
+        return draw(theme.name, font, (bg, fg, accent), layout, *texts)
+
+    return Asset("images/cover.png", "image/png", cache.cover(made_of, draw))
 
 
 def _names(names: tuple[str, ...]) -> str:

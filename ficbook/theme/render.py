@@ -5,21 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from .. import __version__
-from ..cache.page_keys import story_page_keys
+from ..cache.book import BookCache
 from ..errors import ThemeError
 from ..model import (
     Asset,
     Book,
     MatterPage,
     Page,
-    PageStore,
     RenderedBook,
     Story,
     TocEntry,
@@ -65,40 +63,22 @@ TITLE_PAGE_FIELDS = (
 )
 
 
-# One jinja environment per theme (by its folders) per process: a batch worker compiles each
-# template once, not once per book (0.085 s of a 1,000-word story's 0.36 s). jinja reloads a
-# template whose file changed.
-_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
-
-
-def _environment(theme: Theme, compiled: Path | None) -> jinja2.Environment:
-    key = (str(compiled), *(str(p) for p in theme.chain))
-    if not all(p.is_absolute() for p in theme.chain):
-        key = (os.getcwd(), *key)  # a relative theme folder means another one elsewhere
-    env = _ENVIRONMENTS.get(key)
-    if env is None:
-        if len(_ENVIRONMENTS) >= 8:
-            _ENVIRONMENTS.clear()
-        env = _ENVIRONMENTS[key] = theme.environment(compiled)
-    return env
-
-
-def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
-           covers: Path | None = None, store: PageStore | None = None) -> RenderedBook:
-    """The book's pages, contents and assets (templates compiled before are kept in
-    `compiled_templates`, covers drawn before in `covers`; a story's pages made from just
-    what they were made from last time come from `store`, where new ones are left)."""
+def render(book: Book, theme: Theme, cache: BookCache | None = None) -> RenderedBook:
+    """The book's pages, contents and assets. `cache` lends what earlier builds made (compiled
+    templates, the drawn cover, stories' pages made from just what they are made from now)
+    and keeps what this one makes; None: a build from nothing."""
+    cache = cache or BookCache(None, book)
     check_templates_again()
-    env = _environment(theme, compiled_templates)
+    env = cache.environment(theme)
     assets = _theme_assets(theme)
-    cover = render_cover(book, theme, covers)
+    cover = render_cover(book, theme, cache)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
     known = {a.filename for a in assets}
     for pictured in book.stories:  # the same picture in two stories is shipped once
         assets.extend(a for a in pictured.images if a.filename not in known)
         known.update(a.filename for a in pictured.images)
     modified = _modified(book)
-    key_of = story_page_keys(book, theme, stylesheets, cover.filename) if store else None
+    kept_pages = cache.story_pages(theme, stylesheets, cover.filename)
     pages: list[Page] = []
     toc: list[TocEntry] = []
     # direction() reads 4,000 characters one by one: once per story, not once per page.
@@ -155,8 +135,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
             page("section.xhtml", group["file"], group["title"], "section", group=group)
         starts_body = not body_started and bool(plan["chapters"])
         body_started = body_started or starts_body
-        key = key_of(story, plan["index"], starts_body) if key_of else ""
-        kept = store.pages(key) if store is not None and key else None
+        kept = kept_pages.find(story, plan["index"], starts_body)
         if kept is not None:  # the story and all it is shown with are as they were
             pages.extend(kept)
         else:
@@ -176,8 +155,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
                      summary=Markup(chapter.summary),
                      notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
                      story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
-            if store is not None and key:
-                store.keep(key, pages[first:])
+            kept_pages.keep(pages[first:])
         children = [TocEntry(label, filename) for _, filename, label in plan["chapters"]]
         if multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
@@ -205,7 +183,7 @@ def render(book: Book, theme: Theme, compiled_templates: Path | None = None,
         page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon",
              modified=modified)
     return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
-                        cover=cover, modified=modified, store=store)
+                        cover=cover, modified=modified)
 
 
 CONTRIBUTORS_FILE = "text/contributors.xhtml"

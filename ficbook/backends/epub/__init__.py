@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
-from ...cache import code_fingerprint, library_stamp
+from ...cache import key, library_stamp
+from ...cache.book import BookCache
+from ...cache.pages import Deflated, EpubCache
 from ...files import atomic_write
 from ...model import RenderedBook
 from ...options import BuildOptions
 from ...xhtml.language import direction
-from .archive import Deflated, Reused, ZipCache, members, pack
+from .archive import Reused, members, pack
 
 FOLDER = "EPUB"  # ebooklib's EpubBook.FOLDER_NAME, where the OPF and the pages go
 
 
-def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
+def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions,
+               cache: BookCache) -> Path:
     # An anthology rebuilt after one edit deflates only the pages that changed (and when it
-    # is built to EPUB alone, render() took unchanged stories' pages from this same cache).
-    kept = rendered.store if isinstance(rendered.store, ZipCache) else (
-        ZipCache(target) if options.cache and rendered.book.is_anthology else None)
-    data = epub_bytes(rendered, kept)
+    # is built to EPUB alone, render() took unchanged stories' pages from this same store).
+    data = epub_bytes(rendered, cache.epub(target))
     atomic_write(target, data)
     return target
 
 
-def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
+def epub_bytes(rendered: RenderedBook, kept: EpubCache | None = None) -> bytes:
     # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
     # the pages' own bytes go straight into the one zip epub_zip writes.
-    contents = _contents(rendered)
+    contents = _contents(rendered, kept.lent() if kept else {})
     key = _package_key(rendered) if kept else ""
     package = kept.package(key) if kept else None
     if package is None:  # ebooklib (and lxml) take ~60 ms for a thousand pages: only if needed
@@ -45,14 +46,15 @@ def epub_bytes(rendered: RenderedBook, kept: ZipCache | None = None) -> bytes:
     return data
 
 
-def _contents(rendered: RenderedBook) -> dict[str, bytes | Reused]:
+def _contents(rendered: RenderedBook,
+              lent: Mapping[str, tuple[bytes, int]]) -> dict[str, bytes | Reused]:
     """The book's own files (pages, stylesheets, fonts, pictures, cover) by zip path; a page
-    kept from the last build is its bytes' digest and size."""
+    `lent` from the last build is its bytes' digest and size."""
     assert rendered.cover is not None
     files: list[tuple[str, bytes | Reused]] = [(rendered.cover.filename, rendered.cover.data)]
     files += [(a.filename, a.data) for a in rendered.assets]
-    files += [(p.filename, Reused(p.digest, p.size) if p.digest else p.xhtml.encode())
-              for p in rendered.pages]
+    files += [(p.filename, Reused(*lent[p.filename]) if p.filename in lent
+               else p.xhtml.encode()) for p in rendered.pages]
     return {f"{FOLDER}/{name}": data for name, data in files}
 
 
@@ -61,11 +63,10 @@ def _package_key(rendered: RenderedBook) -> str:
     chapters' text), chapter titles, pages, contents, files' names and the date."""
     b = rendered.book
     first = b.stories[0]
-    made_of = (code_fingerprint(), library_stamp("ebooklib", "epub.py"), b.identifier, b.title,
-               b.subtitle, b.description, b.language, b.editors, b.authors,
-               direction(b.language, first.chapters[0].body if first.chapters else ""),
-               [(s.metadata, [c.title for c in s.chapters]) for s in b.stories],
-               [(p.filename, p.title, p.kind, p.landmark) for p in rendered.pages],
-               rendered.toc, [(a.filename, a.media_type) for a in rendered.assets],
-               rendered.cover and rendered.cover.filename, rendered.modified)
-    return hashlib.sha256(repr(made_of).encode()).hexdigest()
+    return key(ebooklib=library_stamp("ebooklib", "epub.py"), book=(
+        b.identifier, b.title, b.subtitle, b.description, b.language, b.editors, b.authors,
+        direction(b.language, first.chapters[0].body if first.chapters else ""),
+        [(s.metadata, [c.title for c in s.chapters]) for s in b.stories]),
+        pages=[(p.filename, p.title, p.kind, p.landmark) for p in rendered.pages],
+        toc=rendered.toc, files=[(a.filename, a.media_type) for a in rendered.assets],
+        cover=rendered.cover and rendered.cover.filename, modified=rendered.modified)

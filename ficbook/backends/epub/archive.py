@@ -15,12 +15,10 @@ import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
-from ...cache import cache_dir, load_pickle, prune, store_pickle
+from ...cache.pages import Deflated
 from ...errors import BuildError
-from ...model import Page
 
 DOS_DATE = (2000 - 1980) << 9 | 1 << 5 | 1  # 2000-01-01, 00:00:00
 LEVEL = 6
@@ -37,10 +35,6 @@ class Member:
     size: int
     method: int  # 0 stored, 8 deflated
     data: bytes  # as it is in the archive
-
-
-# What earlier builds deflated: sha256 of an entry's bytes -> its CRC and deflated bytes.
-Deflated = dict[bytes, tuple[int, bytes]]
 
 
 class Reused(NamedTuple):
@@ -120,88 +114,3 @@ def pack(entries: Sequence[Member]) -> bytes:
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
                       len(directory), offset, 0)
     return b"".join(out) + directory + end
-
-
-# The package documents (container, OPF, NCX, nav) by zip path, and the key of what they
-# were written from.
-Package = tuple[str, dict[str, bytes]]
-
-
-_FORMAT = 2  # what a ZipCache entry holds; another is a miss
-
-
-class PageRecord(NamedTuple):
-    """A page as the last build wrote it: the Page fields, and its bytes' SHA-256 and size."""
-
-    filename: str
-    title: str
-    kind: str
-    landmark: str
-    story_index: int | None
-    digest: bytes
-    size: int
-
-
-class ZipCache:
-    """What the last build of one output file lends the next, in ficbook's cache folder: its
-    deflated entries; its package documents with the key of what they were made from; and
-    each story's pages, by the key of what render() made them from (render() asks for them
-    through pages() and hands new ones to keep(); the EPUB backend saves them)."""
-
-    def __init__(self, target: Path, folder: Path | None = None) -> None:
-        key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()
-        self._entry = (folder or cache_dir()) / "zip" / f"{key}.pickle"
-        self._deflated: Deflated = {}
-        self._package: Package | None = None
-        self._stories: dict[str, list[PageRecord]] = {}
-        self._used: dict[str, list[PageRecord]] = {}  # this build's, from the last
-        self._new: dict[str, list[Page]] = {}  # this build's, rendered again
-        kept = load_pickle(self._entry)
-        if (isinstance(kept, dict) and kept.get("format") == _FORMAT
-                and isinstance(kept.get("deflated"), dict)):
-            self._deflated = kept["deflated"]
-            package, stories = kept.get("package"), kept.get("stories")
-            if isinstance(package, tuple) and len(package) == 2:
-                self._package = package
-            if isinstance(stories, dict):
-                self._stories = stories
-
-    def deflated(self) -> Deflated:
-        return self._deflated
-
-    def package(self, key: str) -> dict[str, bytes] | None:
-        """The package documents, if the last build wrote them from the same `key`."""
-        return self._package[1] if self._package and self._package[0] == key else None
-
-    def pages(self, key: str) -> list[Page] | None:
-        """A story's pages from the last build, made from the same `key`: each holds its
-        bytes' SHA-256 and size instead of its XHTML (the deflated bytes are here)."""
-        records = self._stories.get(key)
-        if not isinstance(records, list) or not records or not all(
-                isinstance(r, PageRecord) and r.digest in self._deflated for r in records):
-            return None
-        self._used[key] = records
-        return [Page(r.filename, r.title, "", r.kind, r.landmark, r.story_index, r.digest,
-                     r.size) for r in records]
-
-    def keep(self, key: str, pages: list[Page]) -> None:
-        """A story's pages, rendered again: saved with their digests by save()."""
-        self._new[key] = pages
-
-    def save(self, deflated: Deflated, package: Package,
-             digests: dict[str, tuple[bytes, int]]) -> None:
-        """Keep this build's entries and pages (not the last one's too: it never grows), given
-        each page's SHA-256 and size by filename; nothing is written when nothing changed,
-        since a 3 MB rewrite costs a rebuild ~20 ms."""
-        stories = dict(self._used)
-        for key, pages in self._new.items():
-            stories[key] = [PageRecord(p.filename, p.title, p.kind, p.landmark, p.story_index,
-                                       *digests[p.filename]) for p in pages]
-        same = (deflated.keys() == self._deflated.keys() and stories.keys() == self._stories.keys()
-                and package[0] == (self._package or ("",))[0])
-        self._deflated, self._package, self._stories = deflated, package, stories
-        self._used, self._new = {}, {}
-        if not same:
-            store_pickle(self._entry, {"format": _FORMAT, "deflated": deflated,
-                                       "package": package, "stories": stories})
-            prune("zip")  # one entry per book built

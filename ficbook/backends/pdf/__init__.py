@@ -8,6 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ...cache.book import BookCache
 from ...errors import BuildError
 from ...files import atomic_write
 from ...model import RenderedBook
@@ -18,7 +19,8 @@ from .pagesize import parse_page_size
 log = logging.getLogger(__name__)
 
 
-def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions) -> Path:
+def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions,
+              cache: BookCache) -> Path:
     size = parse_page_size(options.page_size)
     theme = load_theme(options.theme, options.theme_options)
     try:
