@@ -7,7 +7,7 @@ import re
 
 import smartypants
 
-from ficbook.xhtml import sanitize as xhtml
+from ficbook.xhtml import typography as xhtml
 
 PIECES = ["'", '"', '""', "-", "--", "---", ".", "...", ". . .", "`", "\\", "\\\"", "&", "&&#x2014;",
           "&#x2013;", "&#8212;", "&nbsp;", "&mdash;", "&ndash;", " ", "\n", "\t", "\u00a0", "a",

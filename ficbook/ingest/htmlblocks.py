@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import lxml.etree as etree
 import lxml.html
 
 from ..errors import InputError
@@ -359,7 +358,3 @@ def body_fragment(el: lxml.html.HtmlElement, typography: bool = True) -> str:
     while pieces and pieces[0] == SCENE_BREAK:
         pieces.pop(0)
     return "".join(pieces)
-
-
-def tostring(el: etree._Element) -> str:
-    return str(etree.tostring(el, encoding="unicode", method="html", with_tail=False))
