@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -12,6 +13,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..cache.book import BookCache
+from ..cache.pages import StoryPages
 from ..errors import ThemeError
 from ..model import (
     Asset,
@@ -64,126 +66,180 @@ TITLE_PAGE_FIELDS = (
 
 
 def render(book: Book, theme: Theme, cache: BookCache | None = None) -> RenderedBook:
-    """The book's pages, contents and assets. `cache` lends what earlier builds made (compiled
-    templates, the drawn cover, stories' pages made from just what they are made from now)
-    and keeps what this one makes; None: a build from nothing."""
+    """The book's pages, contents and assets, in named steps: the files the pages use, a plan
+    of every page's file, then the front pages, the stories and the back pages. `cache` lends
+    what earlier builds made (compiled templates, the drawn cover, stories' pages made from
+    just what they are made from now) and keeps what this one makes; None: from nothing."""
     cache = cache or BookCache(None, book)
     check_templates_again()
-    env = cache.environment(theme)
-    assets = _theme_assets(theme)
+    assets = _files(book, theme)
     cover = render_cover(book, theme, cache)
     stylesheets = [a.filename for a in assets if a.media_type == "text/css"]
+    modified = _modified(book)
+    plan = _BookPlan.of(book)
+    out = _Pages(book, theme, cache.environment(theme), stylesheets, cover.filename)
+    toc: list[TocEntry] = []
+    _front_pages(out, plan, toc)
+    _story_pages(out, plan, toc, cache.story_pages(theme, stylesheets, cover.filename))
+    _back_pages(out, plan, toc, modified)
+    return RenderedBook(book=book, pages=tuple(out.pages), toc=tuple(toc), assets=tuple(assets),
+                        cover=cover, modified=modified)
+
+
+def _files(book: Book, theme: Theme) -> list[Asset]:
+    """The theme's stylesheets (and fonts), then the stories' pictures."""
+    assets = _theme_assets(theme)
     known = {a.filename for a in assets}
     for pictured in book.stories:  # the same picture in two stories is shipped once
         assets.extend(a for a in pictured.images if a.filename not in known)
         known.update(a.filename for a in pictured.images)
-    modified = _modified(book)
-    kept_pages = cache.story_pages(theme, stylesheets, cover.filename)
-    pages: list[Page] = []
-    toc: list[TocEntry] = []
-    # direction() reads 4,000 characters one by one: once per story, not once per page.
-    directions: dict[tuple[str, str], str] = {}
+    return assets
 
-    def page(template: str, filename: str, title: str, kind: str, landmark: str = "",
-             story_index: int | None = None, **context: Any) -> Page:
+
+@dataclass
+class _BookPlan:
+    """Every story's files, planned before any page is made so the contents can link to them;
+    the sections, the editors' pages and the contributors (anthologies only)."""
+
+    multi: bool
+    stories: list[dict[str, Any]]
+    groups: list[dict[str, Any]]
+    front: list[dict[str, Any]]
+    back: list[dict[str, Any]]
+    contributors: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, book: Book) -> _BookPlan:
+        multi = book.is_anthology
+        plans = [_plan(i, s, multi) for i, s in enumerate(book.stories, start=1)]
+        front = [_matter_plan(m, f"text/front-{n:02d}.xhtml") for n, m in
+                 enumerate(book.front_matter, start=1)] if multi else []
+        back = [_matter_plan(m, f"text/back-{n:02d}.xhtml") for n, m in
+                enumerate(book.back_matter, start=1)] if multi else []
+        return cls(multi, plans, _groups(book, plans), front, back,
+                   _contributors(plans) if multi else [])
+
+
+class _Pages:
+    """Renders pages with the theme's templates, in reading order."""
+
+    def __init__(self, book: Book, theme: Theme, env: jinja2.Environment,
+                 stylesheets: list[str], cover: str) -> None:
+        self.book, self.theme, self.env = book, theme, env
+        self.stylesheets, self.cover = stylesheets, cover
+        self.pages: list[Page] = []
+        # direction() reads 4,000 characters one by one: once per story, not once per page.
+        self._directions: dict[tuple[str, str], str] = {}
+
+    def page(self, template: str, filename: str, title: str, kind: str, landmark: str = "",
+             story_index: int | None = None, **context: Any) -> None:
         rel = rel_of(filename)
-        context.setdefault("lang", book.language)
+        context.setdefault("lang", self.book.language)
         story_ctx = context.get("story")
-        sample = story_ctx.chapters[0].body if story_ctx is not None else book.title
+        sample = story_ctx.chapters[0].body if story_ctx is not None else self.book.title
         if "dir" not in context:
             key = (context["lang"], sample[:4000])  # all that direction() reads
-            if key not in directions:
-                directions[key] = direction(*key)
-            context["dir"] = directions[key]
-        html = _render(env, theme, template, book=book, page_title=title, kind=kind,
-                       stylesheets=[rel + s for s in stylesheets], rel=rel,
-                       options=theme.options, version=__version__,
-                       cover_href=rel + cover.filename, **context)
-        p = Page(filename=filename, title=title, xhtml=html, kind=kind, landmark=landmark,
-                 story_index=story_index)
-        pages.append(p)
-        return p
+            if key not in self._directions:
+                self._directions[key] = direction(*key)
+            context["dir"] = self._directions[key]
+        html = _render(self.env, self.theme, template, book=self.book, page_title=title,
+                       kind=kind, stylesheets=[rel + s for s in self.stylesheets], rel=rel,
+                       options=self.theme.options, version=__version__,
+                       cover_href=rel + self.cover, **context)
+        self.pages.append(Page(filename=filename, title=title, xhtml=html, kind=kind,
+                               landmark=landmark, story_index=story_index))
 
-    page("cover.xhtml", "text/cover.xhtml", "Cover", "cover", landmark="cover")
-    multi = book.is_anthology
-    # Plan every story's files first so the contents page can link to them.
-    plans = [_plan(i, s, multi) for i, s in enumerate(book.stories, start=1)]
-    groups = _groups(book, plans)
-    front = [_matter_plan(m, f"text/front-{n:02d}.xhtml") for n, m in
-             enumerate(book.front_matter, start=1)] if multi else []
-    back = [_matter_plan(m, f"text/back-{n:02d}.xhtml") for n, m in
-            enumerate(book.back_matter, start=1)] if multi else []
-    contributors = _contributors(plans) if multi else []
-    if multi:
-        page("book-title.xhtml", "text/title.xhtml", book.title, "book-title", landmark="titlepage")
-        for matter in front:
-            page("matter.xhtml", matter["file"], matter["title"], "front-matter",
-                 matter=matter, body=Markup(matter["body"]), body_type="frontmatter")
+
+def _front_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry]) -> None:
+    """The cover; an anthology's title page and the editors' front matter; the contents."""
+    book = out.book
+    out.page("cover.xhtml", "text/cover.xhtml", "Cover", "cover", landmark="cover")
+    if plan.multi:
+        out.page("book-title.xhtml", "text/title.xhtml", book.title, "book-title",
+                 landmark="titlepage")
+        for matter in plan.front:
+            out.page("matter.xhtml", matter["file"], matter["title"], "front-matter",
+                     matter=matter, body=Markup(matter["body"]), body_type="frontmatter")
             toc.append(TocEntry(matter["title"], matter["file"]))
-    show_contents = multi or len(book.stories[0].chapters) > 1
-    if show_contents:
-        page("contents.xhtml", "text/contents.xhtml", "Contents", "contents", landmark="toc",
-             plans=plans, groups=groups if multi else [], front=front, back=back,
-             contributors_file=CONTRIBUTORS_FILE if contributors else "")
+    if plan.multi or len(book.stories[0].chapters) > 1:
+        out.page("contents.xhtml", "text/contents.xhtml", "Contents", "contents",
+                 landmark="toc", plans=plan.stories, groups=plan.groups if plan.multi else [],
+                 front=plan.front, back=plan.back,
+                 contributors_file=CONTRIBUTORS_FILE if plan.contributors else "")
+
+
+def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry], kept: StoryPages) -> None:
+    """Each story: its section's page if it opens one, its title page, its chapters (or the
+    pages `kept` from the last build, when the story and all it is shown with are as they
+    were); and its entries in the contents."""
     story_toc: dict[int, TocEntry] = {}
     body_started = False  # the first chapter of the book is the bodymatter landmark
-    section_of = {g["plans"][0]["index"]: g for g in groups if g["title"]}
-    for plan in plans:
-        story: Story = plan["story"]
-        if plan["index"] in section_of:
-            group = section_of[plan["index"]]
-            page("section.xhtml", group["file"], group["title"], "section", group=group)
-        starts_body = not body_started and bool(plan["chapters"])
+    section_of = {g["plans"][0]["index"]: g for g in plan.groups if g["title"]}
+    for story_plan in plan.stories:
+        story: Story = story_plan["story"]
+        index = story_plan["index"]
+        if index in section_of:
+            group = section_of[index]
+            out.page("section.xhtml", group["file"], group["title"], "section", group=group)
+        starts_body = not body_started and bool(story_plan["chapters"])
         body_started = body_started or starts_body
-        kept = kept_pages.find(story, plan["index"], starts_body)
-        if kept is not None:  # the story and all it is shown with are as they were
-            pages.extend(kept)
+        pages = kept.find(story, index, starts_body)
+        if pages is not None:
+            out.pages.extend(pages)
         else:
-            first = len(pages)
-            page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
-                 landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
-                 meta=_meta_rows(story, counted := story.counted_words),
-                 lang=story.metadata.language, counted=counted)
-            for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
-                last = n == len(plan["chapters"])
-                page("chapter.xhtml", filename, label, "chapter",
-                     landmark="bodymatter" if starts_body and n == 1 else "",
-                     story_index=plan["index"], story=story, chapter=chapter, heading=label,
-                     number=n, end_mark=story.end_mark if last else "",
-                     lang=story.metadata.language,
-                     body=Markup(_relink_images(chapter.body, rel_of(filename))),
-                     summary=Markup(chapter.summary),
-                     notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
-                     story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
-            kept_pages.keep(pages[first:])
-        children = [TocEntry(label, filename) for _, filename, label in plan["chapters"]]
-        if multi:
+            first = len(out.pages)
+            _one_story(out, story_plan, starts_body, plan.multi)
+            kept.keep(out.pages[first:])
+        children = [TocEntry(label, filename) for _, filename, label in story_plan["chapters"]]
+        if plan.multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
-            story_toc[plan["index"]] = TocEntry(story.metadata.title, plan["title_file"],
-                                                tuple(children) if len(children) > 1 else ())
+            story_toc[index] = TocEntry(story.metadata.title, story_plan["title_file"],
+                                        tuple(children) if len(children) > 1 else ())
         else:
-            toc.append(TocEntry(story.metadata.title, plan["title_file"]))
+            toc.append(TocEntry(story.metadata.title, story_plan["title_file"]))
             if len(children) > 1:
                 toc.extend(children)
-    for group in groups if multi else []:
+    for group in plan.groups if plan.multi else []:
         entries = tuple(story_toc[p["index"]] for p in group["plans"])
         if group["title"]:
             toc.append(TocEntry(group["title"], group["file"], entries))
         else:
             toc.extend(entries)
-    for matter in back:
-        page("matter.xhtml", matter["file"], matter["title"], "back-matter",
-             matter=matter, body=Markup(matter["body"]), body_type="backmatter")
+
+
+def _one_story(out: _Pages, plan: dict[str, Any], starts_body: bool, multi: bool) -> None:
+    """A story's title page (every field the author gave) and its chapters."""
+    story: Story = plan["story"]
+    out.page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
+             landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
+             meta=_meta_rows(story, counted := story.counted_words),
+             lang=story.metadata.language, counted=counted)
+    for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
+        last = n == len(plan["chapters"])
+        out.page("chapter.xhtml", filename, label, "chapter",
+                 landmark="bodymatter" if starts_body and n == 1 else "",
+                 story_index=plan["index"], story=story, chapter=chapter, heading=label,
+                 number=n, end_mark=story.end_mark if last else "",
+                 lang=story.metadata.language,
+                 body=Markup(_relink_images(chapter.body, rel_of(filename))),
+                 summary=Markup(chapter.summary),
+                 notes=Markup(chapter.notes), end_notes=Markup(chapter.end_notes),
+                 story_notes_end=Markup(story.metadata.end_notes) if last else Markup(""))
+
+
+def _back_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry], modified: str) -> None:
+    """The editors' back matter, the contributors (anthologies) and the colophon."""
+    for matter in plan.back:
+        out.page("matter.xhtml", matter["file"], matter["title"], "back-matter",
+                 matter=matter, body=Markup(matter["body"]), body_type="backmatter")
         toc.append(TocEntry(matter["title"], matter["file"]))
-    if contributors:
-        page("contributors.xhtml", CONTRIBUTORS_FILE, "Contributors", "contributors",
-             contributors=contributors)
+    if plan.contributors:
+        out.page("contributors.xhtml", CONTRIBUTORS_FILE, "Contributors", "contributors",
+                 contributors=plan.contributors)
         toc.append(TocEntry("Contributors", CONTRIBUTORS_FILE))
-    if theme.options.get("show_colophon", True):  # the theme option of that name
-        page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon",
-             modified=modified)
-    return RenderedBook(book=book, pages=tuple(pages), toc=tuple(toc), assets=tuple(assets),
-                        cover=cover, modified=modified)
+    if out.theme.options.get("show_colophon", True):  # the theme option of that name
+        out.page("colophon.xhtml", "text/colophon.xhtml", "Colophon", "colophon",
+                 modified=modified)
 
 
 CONTRIBUTORS_FILE = "text/contributors.xhtml"
