@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import ConfigError, FicbookError
 from ..model import MatterPage
 from ..options import BuildOptions
+from .markdown import markdown
 
 CONFIG_NAME = "anthology.toml"
 TOP_KEYS = ("title", "subtitle", "editors", "description", "language", "date", "cover", "theme",
@@ -396,18 +397,3 @@ def _kind(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
 
-
-def markdown(text: str) -> tuple[str, str]:
-    """Markdown -> (its leading `# heading`, if any; the rest as sanitized XHTML)."""
-    from markdown_it import MarkdownIt
-
-    from ..xhtml import sanitize  # lxml and nh3: only for an anthology's own pages
-
-    heading = ""
-    lines = text.lstrip().splitlines()
-    if lines and re.match(r"^#\s+\S", lines[0]):
-        heading = lines[0].lstrip("#").strip()
-        text = "\n".join(lines[1:])
-    html = MarkdownIt("commonmark").render(text)
-    return (sanitize.to_text(sanitize.clean(heading, typography=True)),
-            sanitize.clean(html, typography=True).strip())
