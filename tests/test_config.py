@@ -57,6 +57,25 @@ foreword = "foreword.md"
     assert all(line.startswith(f"{config}: ") and "\n" not in line for line in lines)
 
 
+def test_theme_problems_go_under_the_key_their_error_type_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # built-in themes only
+    config = folder_with(tmp_path, 'title = "T"\ntheme = "options-galore"\nstories = ["a.txt"]\n',
+                         a=post("A"))
+    with pytest.raises(ConfigError) as caught:
+        load_spec(config)
+    # The theme's name says "option", yet the problem is the theme: the key follows the type.
+    assert caught.value.problems == [
+        "theme: theme 'options-galore' not found (built-in themes: archive, classic, default, "
+        "modern)"]
+    config.write_text('title = "T"\ntheme = "modern"\nstories = ["a.txt"]\n'
+                      '[theme_options]\nembed_fonts = "yes"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_spec(config)
+    assert caught.value.problems == [
+        "theme_options: theme option 'embed_fonts' must be true or false, not 'yes'"]
+
+
 def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
     config = folder_with(tmp_path, 'title = "unclosed\n')
     with pytest.raises(ConfigError, match="invalid TOML"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, FicbookError
+from ..errors import ConfigError, FicbookError, ThemeOptionError
 from ..model import MatterPage
 from ..options import BuildOptions
 from .markdown import markdown
@@ -241,9 +241,10 @@ class _Checker:
             settings["theme"] = theme
         try:
             load_theme(theme, settings.get("theme_options"))
+        except ThemeOptionError as exc:  # an option the file gives, not the theme it names
+            self.problem("theme_options", exc.message)
         except FicbookError as exc:
-            key = "theme_options" if "option" in exc.message else "theme"
-            self.problem(key, exc.message)
+            self.problem("theme", exc.message)
 
     def file(self, key: str, value: str) -> Path | None:
         """A path the user named: relative to the anthology file, and it must exist."""
