@@ -11,6 +11,7 @@ from ficbook.anthology.parts import join_parts
 from ficbook.anthology.spec import load_spec
 from ficbook.errors import ConfigError
 from ficbook.ingest.text import parse_text
+from ficbook.options import BuildOptions, explicit_fields, with_file_settings
 
 
 def post(title: str, author: str = "amy", fandom: str = "Tidewater", body: str = "Some words.",
@@ -111,6 +112,17 @@ introduction = "intro.md"
     assert intro.title == "Hello, readers" and "<em>warm</em>" in intro.body
     assert "script" not in intro.body and "alert" not in intro.body
     assert spec.editors == ("The Mods",)
+
+
+def test_options_given_beat_the_file_and_options_left_unset_never_do() -> None:
+    settings = {"formats": ("epub", "pdf"), "theme": "classic", "page_size": "a4"}
+    given = BuildOptions(theme="archive", cache=False)
+    assert explicit_fields(given) == {"theme", "cache"}
+    assert with_file_settings(given, settings) == BuildOptions(
+        formats=("epub", "pdf"), theme="archive", page_size="a4", cache=False)
+    # Told what was given, a value equal to the default still wins (`-f epub` over the file's).
+    told = with_file_settings(BuildOptions(), settings, explicit={"formats"})
+    assert told == BuildOptions(theme="classic", page_size="a4")
 
 
 def stories() -> list:

@@ -7,13 +7,13 @@ import difflib
 import glob
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, FicbookError, ThemeOptionError
 from ..model import MatterPage
-from ..options import BuildOptions
+from ..options import BuildOptions, with_file_settings
 from .markdown import markdown
 
 CONFIG_NAME = "anthology.toml"
@@ -76,10 +76,7 @@ class BuildSpec:
     def options(self, base: BuildOptions | None = None,
                 explicit: frozenset[str] | set[str] = frozenset()) -> BuildOptions:
         """The file's settings over the defaults; options named in `explicit` win over the file."""
-        base = base or BuildOptions()
-        known = {f.name for f in fields(BuildOptions)}
-        chosen = {k: v for k, v in self.settings.items() if k in known and k not in explicit}
-        return replace(base, **chosen)
+        return with_file_settings(base or BuildOptions(), self.settings, explicit)
 
 
 def load_spec(path: Path | str) -> BuildSpec:
