@@ -46,6 +46,11 @@ class ThemeError(InputError):
     """A theme that is missing, malformed, or whose template fails."""
 
 
+class ThemeOptionError(ThemeError):
+    """A theme option that is not `key=value`, not one the theme has, or of the wrong type: the
+    mistake is in the options given (command line or anthology.toml), not in the theme."""
+
+
 class ConfigError(InputError):
     """An anthology file with problems: every one of them, each `key: reason`."""
 

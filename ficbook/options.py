@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,3 +23,23 @@ class BuildOptions:
     # (cache.py): a rebuild after editing one story of many redoes only that story. False:
     # read and write none of it.
     cache: bool = True
+
+
+def explicit_fields(options: BuildOptions) -> frozenset[str]:
+    """The fields `options` sets away from their defaults: what a caller that does not say
+    which options it chose is taken to have chosen."""
+    defaults = BuildOptions()
+    return frozenset(f.name for f in fields(BuildOptions)
+                     if getattr(options, f.name) != getattr(defaults, f.name))
+
+
+def with_file_settings(options: BuildOptions, settings: Mapping[str, Any],
+                       explicit: Collection[str] | None = None) -> BuildOptions:
+    """`options` with a config file's settings applied, except the fields named in `explicit`
+    (None: explicit_fields(options)). What the user gave beats the file, and an option left
+    unset never does (MkDocs' rule), so the file's choices survive a bare command line."""
+    if explicit is None:
+        explicit = explicit_fields(options)
+    known = {f.name for f in fields(BuildOptions)}
+    chosen = {k: v for k, v in settings.items() if k in known and k not in explicit}
+    return replace(options, **chosen)

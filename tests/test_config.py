@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from ficbook.anthology.assemble import assemble, group_stories, sort_stories
 from ficbook.anthology.parts import join_parts
-from ficbook.anthology.spec import load_spec
+from ficbook.anthology.spec import KEYS, SPEC, TOP_KEYS, BuildSpec, load_spec
 from ficbook.errors import ConfigError
 from ficbook.ingest.text import parse_text
+from ficbook.options import BuildOptions, explicit_fields, with_file_settings
 
 
 def post(title: str, author: str = "amy", fandom: str = "Tidewater", body: str = "Some words.",
@@ -57,6 +59,74 @@ foreword = "foreword.md"
     assert all(line.startswith(f"{config}: ") and "\n" not in line for line in lines)
 
 
+def test_theme_problems_go_under_the_key_their_error_type_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # built-in themes only
+    config = folder_with(tmp_path, 'title = "T"\ntheme = "options-galore"\nstories = ["a.txt"]\n',
+                         a=post("A"))
+    with pytest.raises(ConfigError) as caught:
+        load_spec(config)
+    # The theme's name says "option", yet the problem is the theme: the key follows the type.
+    [problem] = caught.value.problems
+    assert problem.startswith("theme: theme 'options-galore' not found (built-in themes: ")
+    config.write_text('title = "T"\ntheme = "modern"\nstories = ["a.txt"]\n'
+                      '[theme_options]\nembed_fonts = "yes"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_spec(config)
+    assert caught.value.problems == [
+        "theme_options: theme option 'embed_fonts' must be true or false, not 'yes'"]
+
+
+def test_problems_come_in_the_order_the_keys_are_checked_whatever_the_files_order(
+        tmp_path: Path) -> None:
+    config = folder_with(tmp_path, '''stories = []
+output = 4
+cover = "nope.png"
+back_matter = 2
+front_matter = 1
+group_by = "fandomz"
+sort = 7
+date = "March"
+language = "English please"
+print_layout = "yes"
+page_size = 5
+theme_options = 3
+theme = 5
+formats = 1
+title = 3
+zzz = 1
+''')
+    with pytest.raises(ConfigError) as caught:
+        load_spec(config)
+    assert caught.value.problems == [
+        "zzz: unknown key (known: title, subtitle, editors, description, language, date, cover, "
+        "theme, theme_options, formats, output, page_size, print_layout, front_matter, "
+        "back_matter, stories, sort, group_by)",
+        "title: must be a string, not a number",
+        'formats: must be a list of formats, e.g. ["epub"]',
+        "theme: must be a string, not a number",
+        "theme_options: must be a table of option = value",
+        "page_size: must be a string, not a number",
+        "print_layout: must be true or false",
+        "language: 'English please' is not a language tag like 'en' or 'pt-BR'",
+        "date: 'March' is not a date like 2026-03-01",
+        "sort: must be one of: as-listed, title, author, fandom, date, word-count",
+        "group_by: unknown value 'fandomz' (did you mean 'fandom'?)",
+        'front_matter: must be a table like [front_matter] foreword = "foreword.md"',
+        'back_matter: must be a table like [back_matter] afterword = "afterword.md"',
+        "cover: 'nope.png': no such file",
+        "output: must be a string, not a number",
+        "stories: must be a non-empty list of paths, globs or tables"]
+
+
+def test_each_top_level_key_goes_to_the_field_of_its_name() -> None:
+    spec_fields = {f.name for f in fields(BuildSpec)}
+    option_fields = {f.name for f in fields(BuildOptions)}
+    for key in KEYS:
+        assert key.name in (spec_fields if key.into == SPEC else option_fields), key.name
+    assert len(set(TOP_KEYS)) == len(TOP_KEYS) == len(KEYS)
+
+
 def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
     config = folder_with(tmp_path, 'title = "unclosed\n')
     with pytest.raises(ConfigError, match="invalid TOML"):
@@ -92,6 +162,17 @@ introduction = "intro.md"
     assert intro.title == "Hello, readers" and "<em>warm</em>" in intro.body
     assert "script" not in intro.body and "alert" not in intro.body
     assert spec.editors == ("The Mods",)
+
+
+def test_options_given_beat_the_file_and_options_left_unset_never_do() -> None:
+    settings = {"formats": ("epub", "pdf"), "theme": "classic", "page_size": "a4"}
+    given = BuildOptions(theme="archive", cache=False)
+    assert explicit_fields(given) == {"theme", "cache"}
+    assert with_file_settings(given, settings) == BuildOptions(
+        formats=("epub", "pdf"), theme="archive", page_size="a4", cache=False)
+    # Told what was given, a value equal to the default still wins (`-f epub` over the file's).
+    told = with_file_settings(BuildOptions(), settings, explicit={"formats"})
+    assert told == BuildOptions(theme="classic", page_size="a4")
 
 
 def stories() -> list:

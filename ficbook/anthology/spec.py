@@ -7,18 +7,19 @@ import difflib
 import glob
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
-from ..errors import ConfigError, FicbookError
+from ..errors import ConfigError, FicbookError, ThemeOptionError
 from ..model import MatterPage
-from ..options import BuildOptions
+from ..options import BuildOptions, with_file_settings
+from .markdown import markdown
 
 CONFIG_NAME = "anthology.toml"
-TOP_KEYS = ("title", "subtitle", "editors", "description", "language", "date", "cover", "theme",
-            "theme_options", "formats", "output", "page_size", "print_layout", "front_matter",
-            "back_matter", "stories", "sort", "group_by")
+# The top-level keys are KEYS, after the checker whose methods it names; nested tables keep
+# their own lists here.
 STORY_KEYS = ("path", "title", "author", "authors", "summary", "position")
 FRONT_MATTER = ("foreword", "introduction")
 BACK_MATTER = ("afterword", "acknowledgements")
@@ -75,10 +76,28 @@ class BuildSpec:
     def options(self, base: BuildOptions | None = None,
                 explicit: frozenset[str] | set[str] = frozenset()) -> BuildOptions:
         """The file's settings over the defaults; options named in `explicit` win over the file."""
-        base = base or BuildOptions()
-        known = {f.name for f in fields(BuildOptions)}
-        chosen = {k: v for k, v in self.settings.items() if k in known and k not in explicit}
-        return replace(base, **chosen)
+        return with_file_settings(base or BuildOptions(), self.settings, explicit)
+
+
+SPEC: Final = "spec"  # the key's value is the BuildSpec field of its name
+SETTING: Final = "setting"  # the key's value is the BuildOptions field of its name, in .settings
+
+
+@dataclass(frozen=True)
+class Key:
+    """One top-level key of anthology.toml: how its value is checked, and where it goes."""
+
+    name: str
+    # (checker, key, value as written) -> the value kept; problems go to the checker. A SETTING
+    # checked to None is not set (absent from the file, or unusable).
+    check: Callable[[_Checker, str, Any], Any]
+    into: Literal["spec", "setting"]  # SPEC or SETTING
+    missing: str = ""  # the problem when the file leaves the key out; "": the key is optional
+    # Keys are checked by `order`, then as listed: problems come out in the order they always
+    # have, and a key whose check reads another's value (stories: the cover) comes after it.
+    order: int = 100
+    then: Callable[[_Checker], None] | None = None  # a check across keys, run after this one
+    reported: bool = True  # False: a bad value is dropped without a problem (see KEYS)
 
 
 def load_spec(path: Path | str) -> BuildSpec:
@@ -119,91 +138,103 @@ class _Checker:
         self.path = path
         self.folder = path.parent
         self.problems: list[str] = []
+        self.fields: dict[str, Any] = {}  # BuildSpec fields, as the keys are checked
+        self.settings: dict[str, Any] = {}  # BuildOptions fields the file sets
 
     def problem(self, key: str, reason: str) -> None:
         self.problems.append(f"{key}: {reason}")
 
     def check(self, data: dict[str, Any]) -> BuildSpec:
-        for key in data:
-            if key not in TOP_KEYS:
-                self.problem(key, f"unknown key ({suggest(key, TOP_KEYS)})")
-        title = self.string(data, "title")
-        if "title" not in data:
-            self.problem("title", "missing: every anthology needs a title")
-        elif not title.strip() and isinstance(data.get("title"), str):
-            self.problem("title", "is empty")
-        settings: dict[str, Any] = {}
-        formats = self.formats(data)
-        if formats is not None:
-            settings["formats"] = formats
-        theme = self.string(data, "theme")
-        if theme:
-            settings["theme"] = theme
-        options = data.get("theme_options")
-        if options is not None:
-            if isinstance(options, dict):
-                settings["theme_options"] = dict(options)
-            else:
-                self.problem("theme_options", "must be a table of option = value")
-        if "theme" in settings or "theme_options" in settings:
-            self.check_theme(settings)
-        if "page_size" in data:
-            settings["page_size"] = self.string(data, "page_size")
-        if "print_layout" in data:
-            if isinstance(data["print_layout"], bool):
-                settings["print_layout"] = data["print_layout"]
-            else:
-                self.problem("print_layout", "must be true or false")
-        language = self.string(data, "language")
-        if language and not _LANGUAGE.match(language):
-            self.problem("language", f"'{language}' is not a language tag like 'en' or 'pt-BR'")
-        date = data.get("date", "")
-        if isinstance(date, dt.date):
-            date = date.isoformat()[:10]
-        elif not isinstance(date, str):
-            self.problem("date", "must be a date like 2026-03-01")
-            date = ""
-        elif date and not _DATE.match(date):
-            self.problem("date", f"'{date}' is not a date like 2026-03-01")
-        sort = self.choice(data, "sort", SORTS, "as-listed")
-        group_by = self.choice(data, "group_by", GROUPS, "none")
-        front = self.matter(data, "front_matter", FRONT_MATTER)
-        back = self.matter(data, "back_matter", BACK_MATTER)
-        cover = self.cover(data)
-        output = self.string(data, "output")
-        used = {self.path.resolve(), *(m.source.resolve() for m in (*front, *back) if m.source)}
-        if cover is not None:
-            used.add(cover.resolve())
-        stories = self.stories(data, used)
+        for name in data:
+            if name not in TOP_KEYS:
+                self.problem(name, f"unknown key ({suggest(name, TOP_KEYS)})")
+        for key in _CHECK_ORDER:
+            if key.name in data:
+                self.take(key, data[key.name])
+            elif key.missing:
+                self.problem(key.name, key.missing)
+            if key.then is not None:
+                key.then(self)
         if self.problems:
             raise ConfigError(self.path, self.problems)
-        return BuildSpec(
-            path=self.path, title=title.strip(), stories=stories,
-            subtitle=self.string(data, "subtitle"), editors=self.names(data, "editors"),
-            description=self.string(data, "description"), language=language, date=str(date),
-            cover=cover, front_matter=front, back_matter=back, sort=sort, group_by=group_by,
-            output=self.folder / output if output else None, settings=settings)
+        return BuildSpec(path=self.path, settings=self.settings, **self.fields)
 
-    # -- one value at a time ---------------------------------------------------------------
+    def take(self, key: Key, value: Any) -> None:
+        """Check one key's value and keep it where the key table says it goes."""
+        reported = len(self.problems)
+        kept = key.check(self, key.name, value)
+        if not key.reported:
+            del self.problems[reported:]
+        if key.into == SPEC:
+            self.fields[key.name] = kept
+        elif kept is not None:
+            self.settings[key.name] = kept
 
-    def string(self, table: dict[str, Any], key: str, where: str = "") -> str:
-        value = table.get(key, "")
+    # -- one value at a time: (key, value as written) -> the value kept ----------------------
+
+    def text(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
-            self.problem(where + key, f"must be a string, not {_kind(value)}")
+            self.problem(key, f"must be a string, not {_kind(value)}")
             return ""
         return value
 
-    def names(self, table: dict[str, Any], key: str, where: str = "") -> tuple[str, ...]:
-        value = table.get(key, ())
+    def name_list(self, key: str, value: Any) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            self.problem(where + key, "must be a name or a list of names")
+            self.problem(key, "must be a name or a list of names")
             return ()
         return tuple(v.strip() for v in value if v.strip())
 
-    def choice(self, data: dict[str, Any], key: str, known: tuple[str, ...], default: str) -> str:
-        value = data.get(key, default)
+    def string(self, table: dict[str, Any], key: str, where: str = "") -> str:
+        """A string in a nested table (a story's, a page's); "" when it is not there."""
+        return self.text(where + key, table.get(key, ""))
+
+    def names(self, table: dict[str, Any], key: str, where: str = "") -> tuple[str, ...]:
+        return self.name_list(where + key, table.get(key, ()))
+
+    def title(self, key: str, value: Any) -> str:
+        title = self.text(key, value)
+        if isinstance(value, str) and not title.strip():
+            self.problem(key, "is empty")
+        return title.strip()
+
+    def language(self, key: str, value: Any) -> str:
+        language = self.text(key, value)
+        if language and not _LANGUAGE.match(language):
+            self.problem(key, f"'{language}' is not a language tag like 'en' or 'pt-BR'")
+        return language
+
+    def date(self, key: str, value: Any) -> str:
+        if isinstance(value, dt.date):
+            return value.isoformat()[:10]
+        if not isinstance(value, str):
+            self.problem(key, "must be a date like 2026-03-01")
+            return ""
+        if value and not _DATE.match(value):
+            self.problem(key, f"'{value}' is not a date like 2026-03-01")
+        return value
+
+    def output(self, key: str, value: Any) -> Path | None:
+        output = self.text(key, value)
+        return self.folder / output if output else None
+
+    def flag(self, key: str, value: Any) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.problem(key, "must be true or false")
+        return None
+
+    def theme(self, key: str, value: Any) -> str | None:
+        return self.text(key, value) or None  # theme = "": the default, as if left out
+
+    def theme_options(self, key: str, value: Any) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return dict(value)
+        self.problem(key, "must be a table of option = value")
+        return None
+
+    def choice(self, key: str, value: Any, known: tuple[str, ...], default: str) -> str:
         if not isinstance(value, str):
             self.problem(key, f"must be one of: {', '.join(known)}")
             return default
@@ -215,23 +246,25 @@ class _Checker:
             return default
         return chosen
 
-    def formats(self, data: dict[str, Any]) -> tuple[str, ...] | None:
-        if "formats" not in data:
-            return None
+    def formats(self, key: str, value: Any) -> tuple[str, ...] | None:
         from ..backends import BACKENDS
 
-        value = data["formats"]
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            self.problem("formats", "must be a list of formats, e.g. [\"epub\"]")
+            self.problem(key, "must be a list of formats, e.g. [\"epub\"]")
             return None
         for fmt in value:
             if fmt not in BACKENDS:
-                self.problem("formats", f"unknown format '{fmt}' (known: {', '.join(BACKENDS)})")
+                self.problem(key, f"unknown format '{fmt}' (known: {', '.join(BACKENDS)})")
         return tuple(dict.fromkeys(value))
 
-    def check_theme(self, settings: dict[str, Any]) -> None:
+    def check_theme(self) -> None:
+        """The theme the file names, loaded with the file's options: a missing theme or a bad
+        option is one more problem, reported with the rest."""
+        settings = self.settings
+        if "theme" not in settings and "theme_options" not in settings:
+            return
         from ..theme import load_theme
 
         theme = settings.get("theme") or BuildOptions().theme
@@ -240,9 +273,10 @@ class _Checker:
             settings["theme"] = theme
         try:
             load_theme(theme, settings.get("theme_options"))
+        except ThemeOptionError as exc:  # an option the file gives, not the theme it names
+            self.problem("theme_options", exc.message)
         except FicbookError as exc:
-            key = "theme_options" if "option" in exc.message else "theme"
-            self.problem(key, exc.message)
+            self.problem("theme", exc.message)
 
     def file(self, key: str, value: str) -> Path | None:
         """A path the user named: relative to the anthology file, and it must exist."""
@@ -253,20 +287,18 @@ class _Checker:
             return None
         return path
 
-    def cover(self, data: dict[str, Any]) -> Path | None:
-        value = self.string(data, "cover")
+    def cover(self, key: str, value: Any) -> Path | None:
+        value = self.text(key, value)
         if not value or value.lower() in {"generated", "generate", "auto"}:
             return None
-        path = self.file("cover", value)
+        path = self.file(key, value)
         if path is not None and path.suffix.lower() not in IMAGE_SUFFIXES:
-            self.problem("cover", f"'{value}' is not an image (use a .jpg or .png, or "
+            self.problem(key, f"'{value}' is not an image (use a .jpg or .png, or "
                                   "\"generated\")")
             return None
         return path
 
-    def matter(self, data: dict[str, Any], key: str,
-               kinds: tuple[str, ...]) -> tuple[MatterPage, ...]:
-        table = data.get(key, {})
+    def matter(self, key: str, table: Any, kinds: tuple[str, ...]) -> tuple[MatterPage, ...]:
         if not isinstance(table, dict):
             self.problem(key, f"must be a table like [{key}] {kinds[0]} = \"{kinds[0]}.md\"")
             return ()
@@ -302,19 +334,20 @@ class _Checker:
             pages.append(MatterPage(kind=canon, title=title or heading, body=body, source=path))
         return tuple(pages)
 
-    def stories(self, data: dict[str, Any], used: set[Path]) -> tuple[StoryEntry, ...]:
-        if "stories" not in data:
-            self.problem("stories", "missing: list the story files (paths or globs)")
-            return ()
-        items = data["stories"]
+    def stories(self, name: str, items: Any) -> tuple[StoryEntry, ...]:
         if not isinstance(items, list) or not items:
-            self.problem("stories", "must be a non-empty list of paths, globs or tables")
+            self.problem(name, "must be a non-empty list of paths, globs or tables")
             return ()
+        # A glob takes none of the files the anthology uses otherwise (KEYS checks them first).
+        pages = (*self.fields.get("front_matter", ()), *self.fields.get("back_matter", ()))
+        used = {self.path.resolve(), *(m.source.resolve() for m in pages if m.source)}
+        if self.fields.get("cover") is not None:
+            used.add(self.fields["cover"].resolve())
         explicit: dict[Path, str] = {}
         planned: list[tuple[str, Any]] = []
         # First pass: explicit files, so a glob never takes a file that has its own entry.
         for n, item in enumerate(items):
-            key = f"stories[{n}]"
+            key = f"{name}[{n}]"
             pattern = item.get("path") if isinstance(item, dict) else item
             if isinstance(item, dict):
                 for k in item:
@@ -392,22 +425,36 @@ class _Checker:
                           position=position)
 
 
+# The top-level keys, in the order `known: ...` lists them: how each is checked, and whether it
+# is the BuildSpec field (SPEC) or the BuildOptions setting (SETTING) of its name.
+KEYS: tuple[Key, ...] = (
+    Key("title", _Checker.title, SPEC, missing="missing: every anthology needs a title", order=0),
+    # These three were checked only after the problems had been raised, so a bad value was
+    # dropped unreported; kept so until reporting it is chosen as a change of its own.
+    Key("subtitle", _Checker.text, SPEC, reported=False),
+    Key("editors", _Checker.name_list, SPEC, reported=False),
+    Key("description", _Checker.text, SPEC, reported=False),
+    Key("language", _Checker.language, SPEC, order=6),
+    Key("date", _Checker.date, SPEC, order=7),
+    Key("cover", _Checker.cover, SPEC, order=12),
+    Key("theme", _Checker.theme, SETTING, order=2),
+    Key("theme_options", _Checker.theme_options, SETTING, order=3, then=_Checker.check_theme),
+    Key("formats", _Checker.formats, SETTING, order=1),
+    Key("output", _Checker.output, SPEC, order=13),
+    Key("page_size", _Checker.text, SETTING, order=4),
+    Key("print_layout", _Checker.flag, SETTING, order=5),
+    Key("front_matter", lambda c, k, v: c.matter(k, v, FRONT_MATTER), SPEC, order=10),
+    Key("back_matter", lambda c, k, v: c.matter(k, v, BACK_MATTER), SPEC, order=11),
+    Key("stories", _Checker.stories, SPEC,
+        missing="missing: list the story files (paths or globs)", order=14),
+    Key("sort", lambda c, k, v: c.choice(k, v, SORTS, "as-listed"), SPEC, order=8),
+    Key("group_by", lambda c, k, v: c.choice(k, v, GROUPS, "none"), SPEC, order=9),
+)
+TOP_KEYS = tuple(key.name for key in KEYS)
+_CHECK_ORDER = tuple(sorted(KEYS, key=lambda key: key.order))
+
+
 def _kind(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
 
-
-def markdown(text: str) -> tuple[str, str]:
-    """Markdown -> (its leading `# heading`, if any; the rest as sanitized XHTML)."""
-    from markdown_it import MarkdownIt
-
-    from ..xhtml import sanitize  # lxml and nh3: only for an anthology's own pages
-
-    heading = ""
-    lines = text.lstrip().splitlines()
-    if lines and re.match(r"^#\s+\S", lines[0]):
-        heading = lines[0].lstrip("#").strip()
-        text = "\n".join(lines[1:])
-    html = MarkdownIt("commonmark").render(text)
-    return (sanitize.to_text(sanitize.clean(heading, typography=True)),
-            sanitize.clean(html, typography=True).strip())

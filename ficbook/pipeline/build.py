@@ -8,7 +8,7 @@ import io
 import logging
 import os
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..anthology.assemble import assemble, quick_book
@@ -19,7 +19,7 @@ from ..cache.book import BookCache
 from ..errors import ConfigError, FicbookError, InputError
 from ..files import book_stem
 from ..model import Book, Story
-from ..options import BuildOptions
+from ..options import BuildOptions, with_file_settings
 from ..theme import Theme, load_theme
 from ..theme.render import render
 
@@ -232,12 +232,7 @@ def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = No
     """Build the anthology an anthology.toml describes. Options in `explicit` win over the file."""
     if not isinstance(spec, BuildSpec):
         spec = load_spec(spec)
-    options = options or BuildOptions()
-    if explicit is None:
-        defaults = BuildOptions()
-        explicit = {f.name for f in fields(BuildOptions)
-                    if getattr(options, f.name) != getattr(defaults, f.name)}
-    options = spec.options(options, frozenset(explicit))
+    options = with_file_settings(options or BuildOptions(), spec.settings, explicit)
     labels = [f"{e.key}: {_shown(e.path, spec.folder)}" for e in spec.stories]
     stories = read_stories([e.path for e in spec.stories], options.reader,
                            cache=cache and options.cache, labels=labels, config=spec.path,

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from ..errors import ThemeError
+from ..errors import ThemeError, ThemeOptionError
 from ..options import DEFAULT_THEME
 
 MAX_INHERIT_DEPTH = 8
@@ -147,8 +147,8 @@ def load_theme(name: str = DEFAULT_THEME, options: dict[str, Any] | None = None)
         # The mistake is in the option given (command line or anthology.toml), not in the
         # theme's own file: name the theme, not its theme.toml.
         if key not in defaults:
-            raise ThemeError(None, f"unknown theme option '{key}' for theme '{name}' "
-                             f"(options: {', '.join(sorted(defaults)) or 'none'})")
+            raise ThemeOptionError(None, f"unknown theme option '{key}' for theme '{name}' "
+                                   f"(options: {', '.join(sorted(defaults)) or 'none'})")
         _check_type(key, value, defaults[key])
         chosen[key] = value
     return Theme(
@@ -172,7 +172,8 @@ def _check_type(key: str, value: Any, default: Any) -> None:
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise ThemeError(None, f"theme option '{key}' must be {_kind(default)}, not {value!r}")
+        raise ThemeOptionError(None, f"theme option '{key}' must be {_kind(default)}, "
+                                     f"not {value!r}")
 
 
 def _kind(value: Any) -> str:
@@ -186,14 +187,14 @@ def parse_option(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key or not key.replace("_", "").replace("-", "").isalnum():
-        raise ThemeError(None, f"theme option '{text}' is not key=value")
+        raise ThemeOptionError(None, f"theme option '{text}' is not key=value")
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         return key, raw
     if isinstance(value, dict | list):
-        raise ThemeError(None, f"theme option '{key}' takes one value, not {raw}")
+        raise ThemeOptionError(None, f"theme option '{key}' takes one value, not {raw}")
     return key, value
 
 
