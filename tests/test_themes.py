@@ -21,8 +21,9 @@ from ficbook.errors import ThemeError
 from ficbook.ingest import read_story
 from ficbook.model import Book
 from ficbook.options import BuildOptions
-from ficbook.theme import builtin_themes_dir, load_theme, new_theme, parse_option
+from ficbook.theme import builtin_themes_dir, load_theme, parse_option
 from ficbook.theme.cover import render_cover
+from ficbook.theme.scaffold import new_theme
 
 THEMES = ("classic", "modern", "archive")  # default is covered by test_epub and test_pdf
 SHORT = SAMPLES / "lanterns-at-low-tide.txt"

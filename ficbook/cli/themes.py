@@ -39,7 +39,8 @@ OPTION_HELP = ("A theme option, key=value (repeat for several); `ficbook themes`
               help="Also write a sample page of every theme (PNG) into this folder.")
 def themes(preview_dir: Path | None) -> None:
     """List the themes: built-in ones and those in your theme folder, with their options."""
-    from ..theme import available_themes, user_themes_dir
+    from ..theme import user_themes_dir
+    from ..theme.scaffold import available_themes
 
     for info in available_themes():
         where = "built-in" if info.origin == "built-in" else f"{info.origin}: {info.folder}"
@@ -88,7 +89,7 @@ def theme_new(name: str, source: str, into: Path | None) -> None:
     ficbook theme new mine --from classic   -> your theme folder/mine
     ficbook build story.txt --theme mine
     """
-    from ..theme import new_theme
+    from ..theme.scaffold import new_theme
 
     click.echo(str(new_theme(name, source, into)))
 

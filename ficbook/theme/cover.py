@@ -19,7 +19,7 @@ _DEFAULT_COLOURS = {"cover_background": "#2b2d42", "cover_foreground": "#f8f4e3"
                     "cover_accent": "#d9a441"}
 
 
-def render_cover(book: Book, theme: Theme, cache: BookCache) -> Asset:
+def render_cover(book: Book, theme: Theme, cache: BookCache | None = None) -> Asset:
     """The book's cover: the user's picture, or one drawn (or kept in `cache` from the last
     build that drew it from the same font, colours, layout and words)."""
     if book.cover_image is not None:
@@ -51,7 +51,8 @@ def render_cover(book: Book, theme: Theme, cache: BookCache) -> Asset:
 
         return draw(theme.name, font, (bg, fg, accent), layout, *texts)
 
-    return Asset("images/cover.png", "image/png", cache.cover(made_of, draw))
+    png = cache.cover(made_of, draw) if cache is not None else draw()[0]
+    return Asset("images/cover.png", "image/png", png)
 
 
 def _names(names: tuple[str, ...]) -> str:

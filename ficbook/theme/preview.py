@@ -18,8 +18,9 @@ from PIL import Image
 
 from ..errors import BuildError
 from ..model import Book, RenderedBook
-from . import Theme, available_themes, load_theme
+from . import Theme, load_theme
 from .render import render
+from .scaffold import available_themes
 
 log = logging.getLogger(__name__)
 

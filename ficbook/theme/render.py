@@ -26,8 +26,9 @@ from ..model import (
     chapter_label,
 )
 from ..xhtml.language import direction
-from . import Theme, check_templates_again
+from . import Theme
 from .cover import render_cover
+from .environment import check_templates_again
 
 MEDIA_TYPES = {
     ".css": "text/css",
