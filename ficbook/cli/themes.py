@@ -1,5 +1,4 @@
-"""Theme commands: `ficbook themes`, `ficbook theme new`, `ficbook preview`. Thin over theme.py and
-preview.py; cli.py adds them to the `ficbook` group."""
+"""Theme commands: `ficbook themes`, `ficbook theme new` and `ficbook preview`."""
 
 from __future__ import annotations
 
@@ -8,30 +7,11 @@ from typing import Any
 
 import click
 
-from ..errors import ThemeError
 from ..options import DEFAULT_THEME
+from .common import OPTION_HELP, theme_options
 
-# theme.py (jinja2), preview.py (weasyprint) load only when a command runs: `ficbook --help` stays
-# quick.
-
-
-def theme_options(_ctx: click.Context, _param: click.Parameter,
-                  values: tuple[str, ...]) -> dict[str, Any]:
-    """click callback for a repeatable `--option key=value`."""
-    from ..theme import parse_option
-
-    chosen: dict[str, Any] = {}
-    for text in values:
-        try:
-            key, value = parse_option(text)
-        except ThemeError as exc:
-            raise click.BadParameter(exc.message) from None
-        chosen[key] = value
-    return chosen
-
-
-OPTION_HELP = ("A theme option, key=value (repeat for several); `ficbook themes` lists each "
-               "theme's options.")
+# theme/ (jinja2), theme/preview.py (weasyprint) load only when a command runs: `ficbook --help`
+# stays quick.
 
 
 @click.command()
