@@ -46,8 +46,8 @@ def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
                            print_layout=print_layout, theme_options=theme_options)
     with _progress() as report:
         result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
-    for path, reason in result.failed:
-        click.echo(f"ficbook: failed: {path}: {reason}", err=True)
+    for path, failure in result.failed:
+        click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
     if result.failed:

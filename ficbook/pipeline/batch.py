@@ -32,15 +32,25 @@ from .read import chapter_files, group_chapter_folders, read_chapter_folder
 MANIFEST = ".ficbook-batch.json"
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a story gave no book: `message` is the one line the user sees. `internal` is a bug in
+    ficbook or a worker that died, not the story: the manifest does not remember it, so the next
+    run tries again (the machine may have been at fault)."""
+
+    message: str
+    internal: bool = False
+
+
+Built = tuple[str, tuple[str, ...], list[str]]  # a book's title, authors and the files made
+Outcome = Built | Failure  # what a worker sends back for one story
+
+
 @dataclass
 class BatchResult:
     built: list[tuple[Path, list[Path]]] = field(default_factory=list)
     skipped: list[tuple[Path, list[Path]]] = field(default_factory=list)
-    failed: list[tuple[Path, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
+    failed: list[tuple[Path, Failure]] = field(default_factory=list)
 
 
 # Progress callback: (input finished or started, books done, total, status).
@@ -108,12 +118,13 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         try:
             key = input_key(path, fingerprint)
         except OSError as exc:
-            result.failed.append((path, f"cannot be read: {exc.strerror}"))
+            result.failed.append((path, Failure(f"cannot be read: {exc.strerror}")))
             continue
         entry = books.get(ids[path])
         if not force and entry and entry.get("key") == key and "error" in entry:
             # The same bytes with the same options fail the same way: say so, do not retry.
-            result.failed.append((path, f"{entry['error']} (unchanged since the last run)"))
+            failure = Failure(f"{entry['error']} (unchanged since the last run)")
+            result.failed.append((path, failure))
             continue
         if not force and entry and entry.get("key") == key and all(
                 (output / name).is_file() for name in entry.get("outputs", [])):
@@ -127,7 +138,7 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     order = {path: i for i, (path, _) in enumerate(todo)}
     # Finished books are named in input order, not finishing order, so two stories with the
     # same title and author get the same names on every run, however many jobs there are.
-    ready: dict[int, tuple[Path, str, tuple[str, tuple[str, ...], list[str]]]] = {}
+    ready: dict[int, tuple[Path, str, Built]] = {}
     # Which input each book file in the folder belongs to, kept up to date as books are placed
     # (asking the manifest afresh for every book made a batch of thousands quadratic).
     owners = {name: k for k, entry in books.items() for name in entry.get("outputs", [])}
@@ -154,17 +165,17 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     try:
         for n, (path, key, outcome) in enumerate(_run(todo, tmp, options, jobs, progress,
                                                       done, total), start=done + 1):
-            if isinstance(outcome, str):
+            if isinstance(outcome, Failure):
                 result.failed.append((path, outcome))
                 nameless.add(order[path])
                 _disown(owners, books.pop(ids[path], {}))
-                if not outcome.startswith("internal error"):  # that may be the machine: retry
-                    books[ids[path]] = {"key": key, "error": outcome, "outputs": []}
+                if not outcome.internal:  # the same bytes fail the same way: remember it
+                    books[ids[path]] = {"key": key, "error": outcome.message, "outputs": []}
             else:
                 ready[order[path]] = (path, key, outcome)
             place_ready()
             if progress:
-                progress(path, n, total, "failed" if isinstance(outcome, str) else "built")
+                progress(path, n, total, "failed" if isinstance(outcome, Failure) else "built")
     finally:
         # Interrupted: the books already finished still go into place, then the rest of the
         # temporary folder goes.
@@ -176,9 +187,6 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
 
 def _id(path: Path) -> str:
     return str(path.resolve())
-
-
-Outcome = tuple[str, tuple[str, ...], list[str]] | str
 
 
 def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: int | None,
@@ -203,7 +211,7 @@ def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: i
             try:
                 outcome = future.result()
             except Exception as exc:  # a worker that died (out of memory, killed)
-                outcome = f"internal error: {type(exc).__name__}: {exc}"
+                outcome = _internal(exc)
             yield path, key, outcome
         pool.shutdown()
     except BaseException:
@@ -219,7 +227,7 @@ def _ignore_sigint() -> None:
 
 
 def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
-    """In a worker: one story -> files in `folder`. An error comes back as its one-line text."""
+    """In a worker: one story -> files in `folder`, or why not."""
     from ..ingest import read_story
     from ..model import Book
     from .build import build_book
@@ -234,9 +242,13 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
                              keep_cover=False)
         return story.metadata.title, story.metadata.authors, [str(p) for p in written]
     except FicbookError as exc:
-        return exc.message
+        return Failure(exc.message)
     except Exception as exc:  # a bug in ficbook: report it against this story, go on
-        return f"internal error: {type(exc).__name__}: {exc}"
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> Failure:
+    return Failure(f"internal error: {type(exc).__name__}: {exc}", internal=True)
 
 
 _THEMES: dict[str, Theme] = {}
