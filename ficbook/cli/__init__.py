@@ -43,11 +43,13 @@ class _Group(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except OSError as exc:
-            # The disk or the output folder, not ficbook: say which file and why.
+            # The disk or the system, not ficbook: which file and the system's reason. What was
+            # being done with it is not known here (writers that know raise a BuildError that
+            # says "cannot write"), so nothing is guessed.
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"ficbook: error: {where}cannot write: {exc.strerror or exc}", err=True)
+            click.echo(f"ficbook: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_BUILD)
         except Exception as exc:
             # A bug in ficbook, not in the input: still one line, and how to learn more.

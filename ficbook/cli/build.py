@@ -69,11 +69,21 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
         return build(list(inputs), output, options, title=title, subtitle=subtitle,
                      editors=editors, explicit=explicit)
 
-    if watch:
-        _watch(once, list(inputs), options.theme)
-        return
-    for path in once():
-        click.echo(str(path))
+    with common.writing_into(_books_folder(output)):
+        if watch:
+            _watch(once, list(inputs), options.theme)
+            return
+        for path in once():
+            click.echo(str(path))
+
+
+def _books_folder(output: Path | None) -> Path:
+    """Where the books go: -o's folder, the folder of the file it names (book.epub), or here."""
+    from ..backends import BACKENDS
+
+    if output is None:
+        return Path.cwd()
+    return output.parent if output.suffix.lower().lstrip(".") in BACKENDS else output
 
 
 def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> None:

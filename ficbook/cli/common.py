@@ -1,12 +1,16 @@
-"""What the commands share: the exit-code epilog and the --from, --format, --page-size, --option."""
+"""What the commands share: the epilog, --from, --format, --page-size, --option, failed writes."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 
-from ..errors import FicbookError, ThemeError
+from ..errors import BuildError, FicbookError, ThemeError
 
 # The readers, the backends and the theme engine load only when a parameter needs them:
 # `ficbook --help` imports none of them.
@@ -77,3 +81,23 @@ def theme_options(_ctx: click.Context, _param: click.Parameter,
 
 OPTION_HELP = ("A theme option, key=value (repeat for several); `ficbook themes` lists each "
                "theme's options.")
+
+
+@contextlib.contextmanager
+def writing_into(folder: Path, *, deep: bool = False) -> Iterator[None]:
+    """Around a command that writes its files into `folder` (`deep`: anywhere under it): an
+    OSError on the folder, on a folder above it (made on the way) or on a file it writes there
+    is a file that could not be written, and says so. Any other OSError goes on as it is, to be
+    reported without a guess at what was being done with the file."""
+    try:
+        yield
+    except OSError as exc:
+        if not isinstance(exc.filename, str) or not _written(Path(exc.filename), folder, deep):
+            raise
+        raise BuildError(exc.filename, f"cannot write: {exc.strerror or exc}") from exc
+
+
+def _written(path: Path, folder: Path, deep: bool) -> bool:
+    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    return (folder.is_relative_to(path) or path.parent == folder
+            or (deep and path.is_relative_to(folder)))

@@ -20,5 +20,7 @@ def new_anthology_cmd(folder: Path) -> None:
     """Write FOLDER/anthology.toml and FOLDER/intro.md listing the stories found in FOLDER."""
     from ..anthology.assemble import new_anthology
 
-    for path in new_anthology(folder):
+    with common.writing_into(folder):
+        written = new_anthology(folder)
+    for path in written:
         click.echo(str(path))

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..options import DEFAULT_THEME
-from .common import OPTION_HELP, theme_options
+from .common import OPTION_HELP, theme_options, writing_into
 
 # theme/ (jinja2), theme/preview.py (weasyprint) load only when a command runs: `ficbook --help`
 # stays quick.
@@ -40,7 +40,9 @@ def themes(preview_dir: Path | None) -> None:
     if preview_dir is not None:
         from ..theme.preview import preview_themes
 
-        for path in preview_themes(preview_dir):
+        with writing_into(preview_dir):
+            written = preview_themes(preview_dir)
+        for path in written:
             click.echo(str(path))
 
 
@@ -68,9 +70,11 @@ def theme_new(name: str, source: str, into: Path | None) -> None:
     ficbook theme new mine --from classic   -> your theme folder/mine
     ficbook build story.txt --theme mine
     """
-    from ..theme import new_theme
+    from ..theme import new_theme, user_themes_dir
 
-    click.echo(str(new_theme(name, source, into)))
+    with writing_into((into if into is not None else user_themes_dir()) / name, deep=True):
+        made = new_theme(name, source, into)
+    click.echo(str(made))
 
 
 @click.command()
@@ -89,5 +93,7 @@ def preview(input: Path, output: Path, theme_name: str, options: dict[str, Any],
     """Write PNG pictures of a story's cover, title page and first chapter page in a theme."""
     from ..theme.preview import preview_story
 
-    for path in preview_story(input, output, theme_name, options, cover=cover, width=width):
+    with writing_into(output):
+        written = preview_story(input, output, theme_name, options, cover=cover, width=width)
+    for path in written:
         click.echo(str(path))

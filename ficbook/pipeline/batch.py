@@ -10,6 +10,7 @@ files it made: the next run skips those books.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -105,7 +106,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         raise BuildError(output, "is a file: a batch writes its books into a folder")
     # A folder of numbered chapter files (ch01.txt, ch02.txt) is one book, not one per file.
     files = group_chapter_folders(find_inputs(inputs, exclude=output))
-    output.mkdir(parents=True, exist_ok=True)
+    with _writing():
+        output.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(output)
     books: dict[str, Any] = manifest["books"]
     fingerprint = options_fingerprint(options)
@@ -134,7 +136,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     done = len(result.skipped) + len(result.failed)
     if progress and done:
         progress(files[0], done, total, "skipped")
-    tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
+    with _writing():
+        tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
     order = {path: i for i, (path, _) in enumerate(todo)}
     # Finished books are named in input order, not finishing order, so two stories with the
     # same title and author get the same names on every run, however many jobs there are.
@@ -183,6 +186,18 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         shutil.rmtree(tmp, ignore_errors=True)
         _save_manifest(output, manifest)
     return result
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """The batch's own writes into the output folder (the folder, its temporary folder, books
+    renamed into place, the manifest): an OSError there names the file that could not be
+    written, as a BuildError."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else None
+        raise BuildError(where, f"cannot write: {exc.strerror or exc}") from exc
 
 
 def _id(path: Path) -> str:
@@ -277,13 +292,14 @@ def _place(output: Path, books: dict[str, Any], owners: dict[str, str], me: str,
             break
         n += 1
     finals: list[Path] = []
-    for temp, name in zip(temps, names, strict=True):
-        os.replace(temp, output / name)
-        finals.append(output / name)
-        owners[name] = me
-    for stale in mine - set(names):
-        (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
-        owners.pop(stale, None)
+    with _writing():
+        for temp, name in zip(temps, names, strict=True):
+            os.replace(temp, output / name)
+            finals.append(output / name)
+            owners[name] = me
+        for stale in mine - set(names):
+            (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
+            owners.pop(stale, None)
     return finals
 
 
@@ -305,4 +321,5 @@ def _load_manifest(output: Path) -> dict[str, Any]:
 def _save_manifest(output: Path, manifest: dict[str, Any]) -> None:
     manifest["ficbook"] = __version__
     data = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write(output / MANIFEST, data.encode())
+    with _writing():
+        atomic_write(output / MANIFEST, data.encode())
