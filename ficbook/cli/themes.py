@@ -1,5 +1,4 @@
-"""Theme commands: `ficbook themes`, `ficbook theme new`, `ficbook preview`. Thin over theme.py and
-preview.py; cli.py adds them to the `ficbook` group."""
+"""Theme commands: `ficbook themes`, `ficbook theme new` and `ficbook preview`."""
 
 from __future__ import annotations
 
@@ -8,30 +7,11 @@ from typing import Any
 
 import click
 
-from ..errors import ThemeError
 from ..options import DEFAULT_THEME
+from .common import OPTION_HELP, theme_options, writing_into
 
-# theme.py (jinja2), preview.py (weasyprint) load only when a command runs: `ficbook --help` stays
-# quick.
-
-
-def theme_options(_ctx: click.Context, _param: click.Parameter,
-                  values: tuple[str, ...]) -> dict[str, Any]:
-    """click callback for a repeatable `--option key=value`."""
-    from ..theme import parse_option
-
-    chosen: dict[str, Any] = {}
-    for text in values:
-        try:
-            key, value = parse_option(text)
-        except ThemeError as exc:
-            raise click.BadParameter(exc.message) from None
-        chosen[key] = value
-    return chosen
-
-
-OPTION_HELP = ("A theme option, key=value (repeat for several); `ficbook themes` lists each "
-               "theme's options.")
+# theme/ (jinja2), theme/preview.py (weasyprint) load only when a command runs: `ficbook --help`
+# stays quick.
 
 
 @click.command()
@@ -61,7 +41,9 @@ def themes(preview_dir: Path | None) -> None:
     if preview_dir is not None:
         from ..theme.preview import preview_themes
 
-        for path in preview_themes(preview_dir):
+        with writing_into(preview_dir):
+            written = preview_themes(preview_dir)
+        for path in written:
             click.echo(str(path))
 
 
@@ -89,9 +71,12 @@ def theme_new(name: str, source: str, into: Path | None) -> None:
     ficbook theme new mine --from classic   -> your theme folder/mine
     ficbook build story.txt --theme mine
     """
+    from ..theme import user_themes_dir
     from ..theme.scaffold import new_theme
 
-    click.echo(str(new_theme(name, source, into)))
+    with writing_into((into if into is not None else user_themes_dir()) / name, deep=True):
+        made = new_theme(name, source, into)
+    click.echo(str(made))
 
 
 @click.command()
@@ -110,5 +95,7 @@ def preview(input: Path, output: Path, theme_name: str, options: dict[str, Any],
     """Write PNG pictures of a story's cover, title page and first chapter page in a theme."""
     from ..theme.preview import preview_story
 
-    for path in preview_story(input, output, theme_name, options, cover=cover, width=width):
+    with writing_into(output):
+        written = preview_story(input, output, theme_name, options, cover=cover, width=width)
+    for path in written:
         click.echo(str(path))

@@ -10,6 +10,7 @@ files it made: the next run skips those books.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,15 +33,25 @@ from .read import chapter_files, group_chapter_folders, read_chapter_folder
 MANIFEST = ".ficbook-batch.json"
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a story gave no book: `message` is the one line the user sees. `internal` is a bug in
+    ficbook or a worker that died, not the story: the manifest does not remember it, so the next
+    run tries again (the machine may have been at fault)."""
+
+    message: str
+    internal: bool = False
+
+
+Built = tuple[str, tuple[str, ...], list[str]]  # a book's title, authors and the files made
+Outcome = Built | Failure  # what a worker sends back for one story
+
+
 @dataclass
 class BatchResult:
     built: list[tuple[Path, list[Path]]] = field(default_factory=list)
     skipped: list[tuple[Path, list[Path]]] = field(default_factory=list)
-    failed: list[tuple[Path, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
+    failed: list[tuple[Path, Failure]] = field(default_factory=list)
 
 
 # Progress callback: (input finished or started, books done, total, status).
@@ -95,7 +106,8 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         raise BuildError(output, "is a file: a batch writes its books into a folder")
     # A folder of numbered chapter files (ch01.txt, ch02.txt) is one book, not one per file.
     files = group_chapter_folders(find_inputs(inputs, exclude=output))
-    output.mkdir(parents=True, exist_ok=True)
+    with _writing():
+        output.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(output)
     books: dict[str, Any] = manifest["books"]
     fingerprint = options_fingerprint(options)
@@ -108,12 +120,13 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         try:
             key = input_key(path, fingerprint)
         except OSError as exc:
-            result.failed.append((path, f"cannot be read: {exc.strerror}"))
+            result.failed.append((path, Failure(f"cannot be read: {exc.strerror}")))
             continue
         entry = books.get(ids[path])
         if not force and entry and entry.get("key") == key and "error" in entry:
             # The same bytes with the same options fail the same way: say so, do not retry.
-            result.failed.append((path, f"{entry['error']} (unchanged since the last run)"))
+            failure = Failure(f"{entry['error']} (unchanged since the last run)")
+            result.failed.append((path, failure))
             continue
         if not force and entry and entry.get("key") == key and all(
                 (output / name).is_file() for name in entry.get("outputs", [])):
@@ -123,11 +136,12 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     done = len(result.skipped) + len(result.failed)
     if progress and done:
         progress(files[0], done, total, "skipped")
-    tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
+    with _writing():
+        tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
     order = {path: i for i, (path, _) in enumerate(todo)}
     # Finished books are named in input order, not finishing order, so two stories with the
     # same title and author get the same names on every run, however many jobs there are.
-    ready: dict[int, tuple[Path, str, tuple[str, tuple[str, ...], list[str]]]] = {}
+    ready: dict[int, tuple[Path, str, Built]] = {}
     # Which input each book file in the folder belongs to, kept up to date as books are placed
     # (asking the manifest afresh for every book made a batch of thousands quadratic).
     owners = {name: k for k, entry in books.items() for name in entry.get("outputs", [])}
@@ -154,17 +168,17 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     try:
         for n, (path, key, outcome) in enumerate(_run(todo, tmp, options, jobs, progress,
                                                       done, total), start=done + 1):
-            if isinstance(outcome, str):
+            if isinstance(outcome, Failure):
                 result.failed.append((path, outcome))
                 nameless.add(order[path])
                 _disown(owners, books.pop(ids[path], {}))
-                if not outcome.startswith("internal error"):  # that may be the machine: retry
-                    books[ids[path]] = {"key": key, "error": outcome, "outputs": []}
+                if not outcome.internal:  # the same bytes fail the same way: remember it
+                    books[ids[path]] = {"key": key, "error": outcome.message, "outputs": []}
             else:
                 ready[order[path]] = (path, key, outcome)
             place_ready()
             if progress:
-                progress(path, n, total, "failed" if isinstance(outcome, str) else "built")
+                progress(path, n, total, "failed" if isinstance(outcome, Failure) else "built")
     finally:
         # Interrupted: the books already finished still go into place, then the rest of the
         # temporary folder goes.
@@ -174,11 +188,20 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     return result
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """The batch's own writes into the output folder (the folder, its temporary folder, books
+    renamed into place, the manifest): an OSError there names the file that could not be
+    written, as a BuildError."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else None
+        raise BuildError(where, f"cannot write: {exc.strerror or exc}") from exc
+
+
 def _id(path: Path) -> str:
     return str(path.resolve())
-
-
-Outcome = tuple[str, tuple[str, ...], list[str]] | str
 
 
 def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: int | None,
@@ -203,7 +226,7 @@ def _run(todo: list[tuple[Path, str]], tmp: Path, options: BuildOptions, jobs: i
             try:
                 outcome = future.result()
             except Exception as exc:  # a worker that died (out of memory, killed)
-                outcome = f"internal error: {type(exc).__name__}: {exc}"
+                outcome = _internal(exc)
             yield path, key, outcome
         pool.shutdown()
     except BaseException:
@@ -219,7 +242,7 @@ def _ignore_sigint() -> None:
 
 
 def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
-    """In a worker: one story -> files in `folder`. An error comes back as its one-line text."""
+    """In a worker: one story -> files in `folder`, or why not."""
     from ..ingest import read_story
     from ..model import Book
     from .build import build_book
@@ -234,9 +257,13 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
                              keep_cover=False)
         return story.metadata.title, story.metadata.authors, [str(p) for p in written]
     except FicbookError as exc:
-        return exc.message
+        return Failure(exc.message)
     except Exception as exc:  # a bug in ficbook: report it against this story, go on
-        return f"internal error: {type(exc).__name__}: {exc}"
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> Failure:
+    return Failure(f"internal error: {type(exc).__name__}: {exc}", internal=True)
 
 
 _THEMES: dict[str, Theme] = {}
@@ -265,13 +292,14 @@ def _place(output: Path, books: dict[str, Any], owners: dict[str, str], me: str,
             break
         n += 1
     finals: list[Path] = []
-    for temp, name in zip(temps, names, strict=True):
-        os.replace(temp, output / name)
-        finals.append(output / name)
-        owners[name] = me
-    for stale in mine - set(names):
-        (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
-        owners.pop(stale, None)
+    with _writing():
+        for temp, name in zip(temps, names, strict=True):
+            os.replace(temp, output / name)
+            finals.append(output / name)
+            owners[name] = me
+        for stale in mine - set(names):
+            (output / stale).unlink(missing_ok=True)  # a renamed story: its old book goes
+            owners.pop(stale, None)
     return finals
 
 
@@ -293,4 +321,5 @@ def _load_manifest(output: Path) -> dict[str, Any]:
 def _save_manifest(output: Path, manifest: dict[str, Any]) -> None:
     manifest["ficbook"] = __version__
     data = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write(output / MANIFEST, data.encode())
+    with _writing():
+        atomic_write(output / MANIFEST, data.encode())

@@ -168,8 +168,7 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
         if isinstance(outcome, Story):
             stories.append(outcome)
         else:
-            label = labels[n] if labels else str(path)
-            problems.append(f"{label}: {outcome}" if labels else f"{path}: {outcome}")
+            problems.append(f"{labels[n] if labels else path}: {outcome.message}")
     if problems:
         if len(problems) == 1 and config is None:
             raise InputError(None, problems[0])
@@ -178,21 +177,22 @@ def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: boo
 
 
 def _read_all(files: list[tuple[Path, str]], reader: str | None, cache: bool,
-              meanwhile: Callable[[], None] | None = None) -> list[Story | str]:
-    """Each story (given its path and its bytes' SHA-256), or the one-line reason it could not
-    be read; on every core for many (`meanwhile` runs as they parse)."""
+              meanwhile: Callable[[], None] | None = None) -> list[Story | FicbookError]:
+    """Each story (given its path and its bytes' SHA-256), or the error that says why it could
+    not be read; on every core for many (`meanwhile` runs as they parse)."""
     cores = os.cpu_count() or 1
+    read: list[Story | FicbookError]
     if len(files) < PARALLEL_READ_MIN or cores < 2:
         read = [_read_one(p, d, reader, cache) for p, d in files]
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
-            results = pool.map(_read_one, *zip(*files, strict=True), [reader] * len(files),
-                               [cache] * len(files), chunksize=2)
+            results = pool.map(_read_in_worker, *zip(*files, strict=True),
+                               [reader] * len(files), [cache] * len(files), chunksize=2)
             if meanwhile is not None:  # this process would only wait for the workers
                 meanwhile()
-            read = list(results)
+            read = [r if isinstance(r, Story) else InputError(*r) for r in results]
     if cache and files:
         prune("stories")  # what was just stored may take the cache past its limit
     return read
@@ -211,7 +211,7 @@ def preload(options: BuildOptions, drawn_cover: bool) -> None:
             continue
 
 
-def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | str:
+def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | FicbookError:
     try:
         if cache:  # cached_story() found none: parse, and keep it for the next build
             return read_and_keep(path, digest, reader)
@@ -219,11 +219,20 @@ def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story
 
         return read_story(path, reader)
     except FileNotFoundError:
-        return "no such file"
+        return InputError(path, "no such file")
     except OSError as exc:
-        return f"cannot be read: {exc.strerror}"
+        return InputError(path, f"cannot be read: {exc.strerror}")
     except FicbookError as exc:
-        return exc.message
+        return exc
+
+
+def _read_in_worker(path: Path, digest: str, reader: str | None,
+                    cache: bool) -> Story | tuple[Path | None, str]:
+    """_read_one in a worker process. An error comes back as its path and message, to be made
+    an InputError again: a FicbookError does not survive pickling (its arguments are not the
+    ones its constructor takes)."""
+    outcome = _read_one(path, digest, reader, cache)
+    return outcome if isinstance(outcome, Story) else (outcome.path, outcome.message)
 
 
 def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = None,

@@ -1,0 +1,77 @@
+"""`ficbook batch`: one book per story, in parallel, with a progress bar on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..options import DEFAULT_THEME, BuildOptions
+from . import common
+
+
+@click.command("batch", epilog=common.EPILOG)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The folder the books go into.")
+@click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
+              callback=lambda _c, _p, v: common.formats(v),
+              help="What to build for each story.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Books built at once (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild books that are already up to date.")
+@click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
+@click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
+              help="PDF page size, as for `ficbook build`.")
+@click.option("--print", "print_layout", is_flag=True, default=False,
+              help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
+@click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
+              help=common.OPTION_HELP)
+def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
+              jobs: int | None, force: bool, theme: str | None, page_size: str | None,
+              print_layout: bool, theme_options: dict[str, Any]) -> None:
+    """One book per story file (or folder of chapter files), in parallel; books already up
+    to date are skipped.
+
+    \b
+    ficbook batch saved-fics/ -o library/ -f epub -j 4
+    """
+    from ..errors import EXIT_PARTIAL
+    from ..pipeline.batch import batch
+
+    options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
+                           page_size=page_size or BuildOptions.page_size,
+                           print_layout=print_layout, theme_options=theme_options)
+    with _progress() as report:
+        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
+    for path, failure in result.failed:
+        click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
+    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    if result.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+class _progress:
+    """A rich progress bar on a terminal (with the current story); silent otherwise."""
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        console = Console(stderr=True)
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            console=console, transient=True, disable=not console.is_terminal)
+        self.bar.__enter__()
+        self.task = self.bar.add_task("starting", total=None)
+
+        def report(path: Path, done: int, total: int, status: str) -> None:
+            self.bar.update(self.task, completed=done, total=total,
+                            description=f"{status} {path.name[:50]}")
+
+        return report
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)

@@ -1,0 +1,108 @@
+"""`ficbook build`: one book from stories or an anthology file, once or on every save (--watch)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..options import BuildOptions
+from . import common
+
+
+@click.command(epilog=common.EPILOG)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="A folder to write into, or the book's file name (book.epub).")
+@click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
+@click.option("--from", "reader", type=common.ReaderChoice(), default=None,
+              help="Read the input with this reader instead of detecting its format.")
+@click.option("--title", default=None,
+              help="The book's title (several stories, or instead of the anthology file's).")
+@click.option("--subtitle", default=None, help="The book's subtitle.")
+@click.option("--editor", "editors", multiple=True,
+              help="An editor of the anthology (repeat for several).")
+@click.option("-f", "--format", "formats", default=None, metavar="epub,pdf",
+              callback=lambda _c, _p, v: common.formats(v),
+              help="What to build: epub (default), pdf, or both: epub,pdf.")
+@click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
+              help="PDF page size: a5 (default), a4, letter, b5, 6x9in (trade), 5x8in, "
+                   "pocket, ereader, or WIDTHxHEIGHT with mm, in or pt (140x216mm).")
+@click.option("--print", "print_layout", is_flag=True, default=None,
+              help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
+@click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
+              help=common.OPTION_HELP)
+@click.option("--cover", type=click.Path(path_type=Path), default=None,
+              help="Use this image (.jpg or .png) as the cover instead of a generated one.")
+@click.option("--no-cache", is_flag=True,
+              help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
+                   "laid-out PDF parts).")
+@click.option("--watch", is_flag=True,
+              help="Keep running: build again whenever a story, the anthology file or your "
+                   "theme changes (Ctrl-C stops).")
+def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
+              reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
+              print_layout: bool | None, title: str | None, subtitle: str | None,
+              editors: tuple[str, ...], theme_options: dict[str, Any],
+              cover: Path | None, no_cache: bool, watch: bool) -> None:
+    """Build a book from a story file, several (one anthology), or an anthology.toml.
+
+    \b
+    ficbook build story.txt              -> "<Title> - <Author>.epub" here
+    ficbook build story.txt -o books/    -> into a folder
+    ficbook build story.txt -o book.epub -> that file
+    ficbook build a.txt b.txt --title "Flash Fics" --editor "The Mods"
+    ficbook build my-zine/anthology.toml -> as the file says
+    """
+    from ..pipeline.build import build
+
+    given: dict[str, Any] = {"theme": theme, "formats": formats, "page_size": page_size,
+             "print_layout": print_layout, "theme_options": theme_options or None,
+             "cover": cover}  # only what was given: config values stay otherwise
+    options = BuildOptions(reader=reader, cache=not no_cache,
+                           **{k: v for k, v in given.items() if v is not None})
+    explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
+
+    def once() -> list[Path]:
+        return build(list(inputs), output, options, title=title, subtitle=subtitle,
+                     editors=editors, explicit=explicit)
+
+    with common.writing_into(_books_folder(output)):
+        if watch:
+            _watch(once, list(inputs), options.theme)
+            return
+        for path in once():
+            click.echo(str(path))
+
+
+def _books_folder(output: Path | None) -> Path:
+    """Where the books go: -o's folder, the folder of the file it names (book.epub), or here."""
+    from ..backends import BACKENDS
+
+    if output is None:
+        return Path.cwd()
+    return output.parent if output.suffix.lower().lstrip(".") in BACKENDS else output
+
+
+def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> None:
+    from ..pipeline.watch import watch
+
+    first = True
+
+    def report(result: list[Path] | list[str], seconds: float) -> None:
+        nonlocal first
+        if result and isinstance(result[0], Path):
+            click.echo(f"built {', '.join(map(str, result))} in {seconds:.2f} s")
+        else:
+            for line in result:
+                click.echo(f"ficbook: error: {line}", err=True)
+        if first:
+            click.echo("watching for changes (Ctrl-C stops)", err=True)
+            first = False
+
+    try:
+        watch(once, inputs, theme, report)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
