@@ -29,6 +29,10 @@ class FicbookError(Exception):
         """What the CLI prints, one `ficbook: error:` line each."""
         return [str(self)]
 
+    def __reduce__(self) -> tuple[type[FicbookError], tuple[object, ...]]:
+        # An error crosses from a worker process as data: rebuilt from what it was made of.
+        return type(self), (self.path, self.message)
+
 
 class InputError(FicbookError):
     """A story, config or theme file that cannot be read or understood."""
@@ -62,3 +66,6 @@ class ConfigError(InputError):
     def lines(self) -> list[str]:
         prefix = f"{self.path}: " if self.path is not None else ""
         return [prefix + problem for problem in self.problems]
+
+    def __reduce__(self) -> tuple[type[FicbookError], tuple[object, ...]]:
+        return type(self), (self.path, self.problems)

@@ -225,7 +225,7 @@ def test_new_anthology_scaffolds_a_buildable_file(tmp_path: Path) -> None:
 
 def test_many_stories_are_read_in_parallel_and_every_failure_is_listed(tmp_path: Path) -> None:
     from ficbook.errors import FicbookError
-    from ficbook.pipeline.build import PARALLEL_READ_MIN, read_stories
+    from ficbook.pipeline.read import PARALLEL_READ_MIN, read_stories
 
     paths = []
     for n in range(PARALLEL_READ_MIN + 6):

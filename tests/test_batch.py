@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ficbook.cache.manifest import MANIFEST
 from ficbook.cli import cli
 from ficbook.errors import EXIT_PARTIAL
 from ficbook.options import BuildOptions
-from ficbook.pipeline.batch import MANIFEST, batch
+from ficbook.pipeline.batch import batch
 
 
 def story(title: str, author: str = "amy", words: str = "A short story.") -> str:
@@ -181,3 +182,19 @@ def test_an_output_that_is_a_file_is_one_clear_line(saved: Path) -> None:
     assert result.exit_code == 4
     assert result.output.strip() == (f"ficbook: error: {saved / 'one.txt'}: is a file: a batch "
                                      "writes its books into a folder")
+
+
+def test_books_made_by_other_ficbook_code_are_built_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest keys a book on ficbook's code, not its version number: a renderer edited
+    since the last run rebuilds the books it made, unchanged inputs and options or not."""
+    from ficbook import cache
+
+    (tmp_path / "fics").mkdir()
+    (tmp_path / "fics" / "one.txt").write_text(story("One"))
+    library = tmp_path / "library"
+    assert len(batch([tmp_path / "fics"], library, jobs=1).built) == 1
+    assert len(batch([tmp_path / "fics"], library, jobs=1).skipped) == 1
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "an edited renderer")
+    again = batch([tmp_path / "fics"], library, jobs=1)
+    assert [p.name for p, _ in again.built] == ["one.txt"] and not again.skipped

@@ -4,14 +4,13 @@ skipping books that are up to date.
 Workers build into a private temporary folder inside the output folder; the main process gives
 each finished book a free name and renames it into place. So an interrupted batch leaves the
 books that were finished and nothing of the ones in progress. A small JSON manifest in the output
-folder remembers, per input, the hash of its bytes, the options and ficbook's version, and the
-files it made: the next run skips those books.
+folder (cache/manifest.py) remembers, per input, the key of its bytes, the options and ficbook's
+code, and the files it made: the next run skips those books.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -19,18 +18,16 @@ import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..cache.manifest import input_key, load_manifest, options_fingerprint, save_manifest
 from ..errors import BuildError, FicbookError, InputError
-from ..files import atomic_write, book_stem
+from ..files import book_stem
 from ..options import BuildOptions
 from ..theme import Theme, load_theme
 from .read import chapter_files, group_chapter_folders, read_chapter_folder
-
-MANIFEST = ".ficbook-batch.json"
 
 
 @dataclass(frozen=True)
@@ -81,19 +78,6 @@ def find_inputs(inputs: Sequence[Path | str], exclude: Path | None = None) -> li
     return list(dict.fromkeys(found))
 
 
-def options_fingerprint(options: BuildOptions) -> str:
-    data = json.dumps(asdict(options), sort_keys=True, default=str)
-    return hashlib.sha256(f"{__version__}\0{data}".encode()).hexdigest()
-
-
-def input_key(path: Path, fingerprint: str) -> str:
-    digest = hashlib.sha256()
-    for part in chapter_files(path) if path.is_dir() else [path]:
-        digest.update(part.name.encode() + b"\0" + part.read_bytes())
-    digest.update(fingerprint.encode())
-    return digest.hexdigest()
-
-
 def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOptions | None = None,
           *, jobs: int | None = None, force: bool = False,
           progress: Progress | None = None) -> BatchResult:
@@ -108,7 +92,7 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     files = group_chapter_folders(find_inputs(inputs, exclude=output))
     with _writing():
         output.mkdir(parents=True, exist_ok=True)
-    manifest = _load_manifest(output)
+    manifest = load_manifest(output)
     books: dict[str, Any] = manifest["books"]
     fingerprint = options_fingerprint(options)
     result = BatchResult()
@@ -118,7 +102,7 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
     total = len(files)
     for path in files:
         try:
-            key = input_key(path, fingerprint)
+            key = input_key(chapter_files(path) if path.is_dir() else [path], fingerprint)
         except OSError as exc:
             result.failed.append((path, Failure(f"cannot be read: {exc.strerror}")))
             continue
@@ -308,18 +292,6 @@ def _disown(owners: dict[str, str], entry: dict[str, Any]) -> None:
         owners.pop(name, None)
 
 
-def _load_manifest(output: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("books"), dict):
-            return data
-    except (OSError, ValueError):
-        pass
-    return {"ficbook": __version__, "books": {}}
-
-
 def _save_manifest(output: Path, manifest: dict[str, Any]) -> None:
-    manifest["ficbook"] = __version__
-    data = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     with _writing():
-        atomic_write(output / MANIFEST, data.encode())
+        save_manifest(output, manifest)

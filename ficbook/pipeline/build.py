@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import io
 import logging
-import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..anthology.assemble import assemble, quick_book
 from ..anthology.spec import CONFIG_NAME, BuildSpec, load_spec
 from ..backends import BACKENDS, HEAVY_MODULES
-from ..cache import cached_story, prune, read_and_keep
 from ..cache.book import BookCache
-from ..errors import ConfigError, FicbookError, InputError
+from ..errors import InputError
 from ..files import book_stem
-from ..model import Book, Story
+from ..model import Book
 from ..options import BuildOptions, with_file_settings
 from ..theme import Theme, load_theme
 from ..theme.render import render
+from .read import chapter_files, is_chapter_folder, read_chapter_folder, read_stories
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +77,7 @@ def read_cover(path: Path) -> bytes:
 def build(inputs: Sequence[Path | str], output: Path | str | None = None,
           options: BuildOptions | None = None, *, title: str | None = None,
           subtitle: str | None = None, editors: Sequence[str] = (),
-          explicit: Collection[str] | None = None, cache: bool = True) -> list[Path]:
+          explicit: Collection[str] | None = None) -> list[Path]:
     """Build one book and return the paths written.
 
     One story file (or a folder of chapter files) gives a book of that story; several give a
@@ -104,10 +102,9 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
             spec = replace(spec, subtitle=subtitle)
         if editors:
             spec = replace(spec, editors=tuple(editors))
-        return build_anthology(spec, target, options, explicit=explicit, cache=cache)
+        return build_anthology(spec, target, options, explicit=explicit)
     if len(paths) == 1 and not (title or subtitle or editors):
         from ..ingest import read_story
-        from .read import chapter_files, is_chapter_folder, read_chapter_folder
 
         if paths[0].is_dir():
             files = chapter_files(paths[0])
@@ -121,81 +118,10 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
         else:
             story = read_story(paths[0], options.reader)
         return build_book(Book.single(story), target, options)
-    stories = read_stories(paths, options.reader, cache=cache and options.cache,
+    stories = read_stories(paths, options.reader, cache=options.cache,
                            meanwhile=lambda: preload(options, drawn_cover=True))
     book = quick_book(stories, title=title, editors=editors, subtitle=subtitle or "")
     return build_book(book, target, options)
-
-
-PARALLEL_READ_MIN = 24  # below this, starting worker processes costs more than it saves
-
-
-def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: bool = True,
-                 labels: Sequence[str] | None = None, config: Path | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> list[Story]:
-    """Read every story; if any fail, one error that lists each failure (and duplicates).
-    `meanwhile` runs while worker processes parse, if they do."""
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    todo: list[tuple[int, Path]] = []
-    digests: dict[int, str] = {}
-    known: dict[int, Story] = {}  # from the cache: a rebuild needs no workers for these
-    for n, path in enumerate(paths):
-        label = labels[n] if labels else str(path)
-        try:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-        except FileNotFoundError:
-            problems.append(f"{label}: no such file")
-            continue
-        except OSError as exc:
-            problems.append(f"{label}: cannot be read: {exc.strerror}")
-            continue
-        if digest in seen:
-            problems.append(f"{label}: duplicate story: the same text as {seen[digest]}")
-            continue
-        seen[digest] = label
-        todo.append((n, path))
-        digests[n] = digest
-        story = cached_story(path, digest, reader) if cache else None
-        if story is not None:
-            known[n] = story
-    fresh = iter(_read_all([(p, digests[n]) for n, p in todo if n not in known], reader,
-                           cache, meanwhile))
-    stories: list[Story] = []
-    for n, path in todo:
-        outcome = known[n] if n in known else next(fresh)
-        if isinstance(outcome, Story):
-            stories.append(outcome)
-        else:
-            problems.append(f"{labels[n] if labels else path}: {outcome.message}")
-    if problems:
-        if len(problems) == 1 and config is None:
-            raise InputError(None, problems[0])
-        raise ConfigError(config, problems)
-    return stories
-
-
-def _read_all(files: list[tuple[Path, str]], reader: str | None, cache: bool,
-              meanwhile: Callable[[], None] | None = None) -> list[Story | FicbookError]:
-    """Each story (given its path and its bytes' SHA-256), or the error that says why it could
-    not be read; on every core for many (`meanwhile` runs as they parse)."""
-    cores = os.cpu_count() or 1
-    read: list[Story | FicbookError]
-    if len(files) < PARALLEL_READ_MIN or cores < 2:
-        read = [_read_one(p, d, reader, cache) for p, d in files]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
-            results = pool.map(_read_in_worker, *zip(*files, strict=True),
-                               [reader] * len(files), [cache] * len(files), chunksize=2)
-            if meanwhile is not None:  # this process would only wait for the workers
-                meanwhile()
-            read = [r if isinstance(r, Story) else InputError(*r) for r in results]
-    if cache and files:
-        prune("stories")  # what was just stored may take the cache past its limit
-    return read
 
 
 def preload(options: BuildOptions, drawn_cover: bool) -> None:
@@ -211,40 +137,16 @@ def preload(options: BuildOptions, drawn_cover: bool) -> None:
             continue
 
 
-def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | FicbookError:
-    try:
-        if cache:  # cached_story() found none: parse, and keep it for the next build
-            return read_and_keep(path, digest, reader)
-        from ..ingest import read_story  # the readers (lxml, nh3...): only when parsing
-
-        return read_story(path, reader)
-    except FileNotFoundError:
-        return InputError(path, "no such file")
-    except OSError as exc:
-        return InputError(path, f"cannot be read: {exc.strerror}")
-    except FicbookError as exc:
-        return exc
-
-
-def _read_in_worker(path: Path, digest: str, reader: str | None,
-                    cache: bool) -> Story | tuple[Path | None, str]:
-    """_read_one in a worker process. An error comes back as its path and message, to be made
-    an InputError again: a FicbookError does not survive pickling (its arguments are not the
-    ones its constructor takes)."""
-    outcome = _read_one(path, digest, reader, cache)
-    return outcome if isinstance(outcome, Story) else (outcome.path, outcome.message)
-
-
 def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = None,
                     options: BuildOptions | None = None, *,
-                    explicit: Collection[str] | None = None, cache: bool = True) -> list[Path]:
+                    explicit: Collection[str] | None = None) -> list[Path]:
     """Build the anthology an anthology.toml describes. Options in `explicit` win over the file."""
     if not isinstance(spec, BuildSpec):
         spec = load_spec(spec)
     options = with_file_settings(options or BuildOptions(), spec.settings, explicit)
     labels = [f"{e.key}: {_shown(e.path, spec.folder)}" for e in spec.stories]
     stories = read_stories([e.path for e in spec.stories], options.reader,
-                           cache=cache and options.cache, labels=labels, config=spec.path,
+                           cache=options.cache, labels=labels, config=spec.path,
                            meanwhile=lambda: preload(options, drawn_cover=spec.cover is None))
     cover = None
     if spec.cover is not None:

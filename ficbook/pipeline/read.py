@@ -1,17 +1,22 @@
-"""A folder of chapter files (`ch01.txt`, `ch02.txt`, ...) read as one story."""
+"""Inputs read into stories: many at once (from the cache, or on every core), and a folder of
+chapter files (`ch01.txt`, `ch02.txt`, ...) as one story.
+
+The readers (lxml, nh3, ...) are imported only when something is parsed: a rebuild whose
+stories all come from the cache never loads them."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..anthology.parts import join_parts
-from ..ingest import read_story
-from ..ingest.decode import decode
-from ..ingest.header import canonical, parse_header
+from ..cache import cached_story, prune, read_and_keep
+from ..errors import ConfigError, FicbookError, InputError
 from ..model import Chapter, Story
 
 # "ch01", "Chapter 2", "my-story_part3", "07": a shared prefix and a number.
@@ -29,6 +34,9 @@ def _number(path: Path) -> tuple[str, int] | None:
 
 def _header_title(path: Path) -> str | None:
     """The `Title:` a file's header gives, if any (read from its first few KB only)."""
+    from ..ingest.decode import decode
+    from ..ingest.header import canonical, parse_header
+
     with path.open("rb") as f:
         text = decode(f.read(_HEAD_BYTES), path)
     for key, value in parse_header(text.split("\n")[:80]).fields:
@@ -87,6 +95,8 @@ def chapter_files(folder: Path) -> list[Path]:
 
 def read_chapter_folder(folder: Path, reader: str | None = None) -> Story:
     """One story: the first file's header, every file's chapters in number order."""
+    from ..ingest import read_story
+
     stories = [read_story(f, reader) for f in chapter_files(folder)]
     joined = join_parts(stories)
     if len(joined) == 1:
@@ -101,3 +111,89 @@ def read_chapter_folder(folder: Path, reader: str | None = None) -> Story:
     images = {a.filename: a for s in stories for a in s.images}
     return replace(first, chapters=tuple(chapters), end_mark=stories[-1].end_mark,
                    images=tuple(images[k] for k in sorted(images)), source=folder)
+
+
+PARALLEL_READ_MIN = 24  # below this, starting worker processes costs more than it saves
+
+
+def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: bool = True,
+                 labels: Sequence[str] | None = None, config: Path | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> list[Story]:
+    """Read every story; if any fail, one error that lists each failure (and duplicates).
+    `meanwhile` runs while worker processes parse, if they do."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    todo: list[tuple[int, Path]] = []
+    digests: dict[int, str] = {}
+    known: dict[int, Story] = {}  # from the cache: a rebuild needs no workers for these
+    for n, path in enumerate(paths):
+        label = labels[n] if labels else str(path)
+        try:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+        except FileNotFoundError:
+            problems.append(f"{label}: no such file")
+            continue
+        except OSError as exc:
+            problems.append(f"{label}: cannot be read: {exc.strerror}")
+            continue
+        if digest in seen:
+            problems.append(f"{label}: duplicate story: the same text as {seen[digest]}")
+            continue
+        seen[digest] = label
+        todo.append((n, path))
+        digests[n] = digest
+        story = cached_story(path, digest, reader) if cache else None
+        if story is not None:
+            known[n] = story
+    fresh = iter(_read_all([(p, digests[n]) for n, p in todo if n not in known], reader,
+                           cache, meanwhile))
+    stories: list[Story] = []
+    for n, path in todo:
+        outcome = known[n] if n in known else next(fresh)
+        if isinstance(outcome, Story):
+            stories.append(outcome)
+        else:
+            problems.append(f"{labels[n] if labels else path}: {outcome.message}")
+    if problems:
+        if len(problems) == 1 and config is None:
+            raise InputError(None, problems[0])
+        raise ConfigError(config, problems)
+    return stories
+
+
+def _read_all(files: list[tuple[Path, str]], reader: str | None, cache: bool,
+              meanwhile: Callable[[], None] | None = None) -> list[Story | FicbookError]:
+    """Each story (given its path and its bytes' SHA-256), or the error that says why it could
+    not be read; on every core for many (`meanwhile` runs as they parse)."""
+    cores = os.cpu_count() or 1
+    read: list[Story | FicbookError]
+    if len(files) < PARALLEL_READ_MIN or cores < 2:
+        read = [_read_one(p, d, reader, cache) for p, d in files]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(cores, 8)) as pool:
+            results = pool.map(_read_one, *zip(*files, strict=True),
+                               [reader] * len(files), [cache] * len(files), chunksize=2)
+            if meanwhile is not None:  # this process would only wait for the workers
+                meanwhile()
+            read = list(results)
+    if cache and files:
+        prune("stories")  # what was just stored may take the cache past its limit
+    return read
+
+
+def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | FicbookError:
+    try:
+        if cache:  # cached_story() found none: parse, and keep it for the next build
+            return read_and_keep(path, digest, reader)
+        from ..ingest import read_story  # the readers (lxml, nh3...): only when parsing
+
+        return read_story(path, reader)
+    except FileNotFoundError:
+        return InputError(path, "no such file")
+    except OSError as exc:
+        return InputError(path, f"cannot be read: {exc.strerror}")
+    except FicbookError as exc:
+        return exc
