@@ -234,6 +234,10 @@ class Asset:
     data: bytes
 
 
+# dcterms:modified when no story gives a date (and no SOURCE_DATE_EPOCH): never the clock.
+FALLBACK_MODIFIED = "2000-01-01T00:00:00Z"
+
+
 @dataclass(frozen=True)
 class RenderedBook:
     """Everything a backend needs: pages, contents tree, assets. Backends add packaging only."""

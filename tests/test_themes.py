@@ -326,7 +326,7 @@ def test_preview_writes_cover_title_and_chapter_pictures(tmp_path: Path) -> None
         image = Image.open(path).convert("L")
         assert image.width == 600 and image.height > 800
         assert image.getextrema()[0] < 80  # there is dark ink on the page
-    from ficbook.theme.preview import preview_themes
+    from ficbook.pipeline.preview import preview_themes
 
     (strip,) = preview_themes(tmp_path / "themes", names=["archive"])
     assert strip.name == "archive.png" and Image.open(strip).width > 900

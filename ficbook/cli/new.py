@@ -18,7 +18,7 @@ def new() -> None:
 @click.argument("folder", type=click.Path(path_type=Path))
 def new_anthology_cmd(folder: Path) -> None:
     """Write FOLDER/anthology.toml and FOLDER/intro.md listing the stories found in FOLDER."""
-    from ..anthology.assemble import new_anthology
+    from ..anthology.scaffold import new_anthology
 
     with common.writing_into(folder):
         written = new_anthology(folder)

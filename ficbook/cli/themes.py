@@ -10,7 +10,7 @@ import click
 from ..options import DEFAULT_THEME
 from .common import OPTION_HELP, theme_options, writing_into
 
-# theme/ (jinja2), theme/preview.py (weasyprint) load only when a command runs: `ficbook --help`
+# theme/ (jinja2), pipeline/preview.py (weasyprint) load only when a command runs: `ficbook --help`
 # stays quick.
 
 
@@ -39,7 +39,7 @@ def themes(preview_dir: Path | None) -> None:
         click.echo("")
     click.echo(f"Your own themes go in {user_themes_dir()} (`ficbook theme new NAME`).")
     if preview_dir is not None:
-        from ..theme.preview import preview_themes
+        from ..pipeline.preview import preview_themes
 
         with writing_into(preview_dir):
             written = preview_themes(preview_dir)
@@ -93,7 +93,7 @@ def theme_new(name: str, source: str, into: Path | None) -> None:
 def preview(input: Path, output: Path, theme_name: str, options: dict[str, Any],
             cover: Path | None, width: int) -> None:
     """Write PNG pictures of a story's cover, title page and first chapter page in a theme."""
-    from ..theme.preview import preview_story
+    from ..pipeline.preview import preview_story
 
     with writing_into(output):
         written = preview_story(input, output, theme_name, options, cover=cover, width=width)

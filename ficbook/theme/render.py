@@ -16,6 +16,7 @@ from ..cache.book import BookCache
 from ..cache.pages import StoryPages
 from ..errors import ThemeError
 from ..model import (
+    FALLBACK_MODIFIED,
     Asset,
     Book,
     MatterPage,
@@ -42,7 +43,6 @@ MEDIA_TYPES = {
     ".gif": "image/gif",
     ".svg": "image/svg+xml",
 }
-FALLBACK_MODIFIED = "2000-01-01T00:00:00Z"
 
 # Metadata shown on a story's title page, in this order: (model field, label).
 TITLE_PAGE_FIELDS = (

@@ -8,8 +8,7 @@ from collections.abc import Collection
 
 from ebooklib import epub
 
-from ...model import Book, RenderedBook, Story, TocEntry
-from ...theme.render import FALLBACK_MODIFIED
+from ...model import FALLBACK_MODIFIED, Book, RenderedBook, Story, TocEntry
 from ...xhtml.language import direction
 
 ACCESSIBILITY = (

@@ -18,9 +18,9 @@ from PIL import Image
 
 from ..errors import BuildError
 from ..model import Book, RenderedBook
-from . import Theme, load_theme
-from .render import render
-from .scaffold import available_themes
+from ..theme import Theme, load_theme
+from ..theme.render import render
+from ..theme.scaffold import available_themes
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def preview_story(path: Path, out_dir: Path, theme_name: str = "default",
                   width: int = 600) -> list[Path]:
     """cover.png, title.png and chapter.png for a story in a theme; returns the paths."""
     from ..ingest import read_story
-    from ..pipeline.build import read_cover
+    from .build import read_cover
 
     theme = load_theme(theme_name, options)
     book = Book.single(read_story(path))
