@@ -43,7 +43,7 @@ from ....theme import Theme
 from ..html import (
     BOOK_URL,
     MARGIN_BOXES,
-    Section,
+    PageSection,
     document,
     sections,
     stylesheet_urls,
@@ -99,10 +99,10 @@ class Laid:
     info: tuple[Any, ...] = ()  # a stamp document's pages: drawn?, number look
 
 
-def plan_parts(body: Sequence[Section], print_layout: bool,
-               part_words: int | None = None) -> list[list[Section]]:
+def plan_parts(body: Sequence[PageSection], print_layout: bool,
+               part_words: int | None = None) -> list[list[PageSection]]:
     part_words = PART_WORDS if part_words is None else part_words  # read now: tests change it
-    parts: list[list[Section]] = [[]]
+    parts: list[list[PageSection]] = [[]]
     words = 0
     for sec in body:
         can_start = sec.page.kind in PRINT_OPENERS if print_layout else sec.page.kind != "colophon"
@@ -156,8 +156,8 @@ def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layo
 
         def stamp_html(sheets: int) -> str:
             """A stamp document: empty sheets, one a page, with the book's style sheets."""
-            section = Section(secs[0].page, "ficbook-stamps",
-                              '<div class="ficbook-sheet"></div>' * sheets, 0)
+            section = PageSection(secs[0].page, "ficbook-stamps",
+                                  '<div class="ficbook-sheet"></div>' * sheets, 0)
             css = setup + ("* { bookmark-level: none !important; }\n"
                            ".ficbook-sheet { height: 1px; break-before: page; }\n"
                            ".ficbook-sheet:first-child { break-before: auto; }\n")
