@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ....cache.pdf import PieceCache
+from .join import Stamp
 from .stamps import look_key
 
 FURNISH_PAGES = 120  # heads looks laid out per weasyprint document (each run costs ~0.2 s)
 NUMBER_BLOCK = 240  # page numbers per numbers document (half of them: one side's)
-Stamp = tuple[str, int]  # (stamp PDF, page in it)
 
 
 @dataclass(frozen=True)
