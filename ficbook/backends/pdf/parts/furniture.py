@@ -1,5 +1,5 @@
 """Which heads and numbers stamps a book joined from parts needs, which the cache already has,
-and which to lay out (pdf_stamps explains the stamps). Runs in the main process, in book order
+and which to lay out (stamps.py explains the stamps). Runs in the main process, in book order
 as the parts' first pages become known.
 
 Heads are looked up one look at a time (a small pointer per look, to the cache entry of the

@@ -2,7 +2,7 @@
 
 A page's margin boxes depend on its page type (side, blank, named page and page groups: what
 the theme's `@page` selectors can match), the named strings in effect (`string-set`) and the
-counters. The parts' own layouts tell each page's type and strings (pdf_parts records them), so
+counters. The parts' own layouts tell each page's type and strings (workers.py records them), so
 the book needs only:
 
 - a *heads* stamp per distinct look (which `@page` selectors match, the strings): the margin
