@@ -22,8 +22,9 @@ lays out only the parts that changed, the contents page when page numbers moved,
 no build laid out before. Memory stays bounded by the largest part, not the book.
 
 Here: write_parts. The cut and the jobs are in parts/plan.py, the pool in parts/pipeline.py,
-what a worker process runs in parts/workers.py, one program per font in parts/fonts.py.
-Imports weasyprint.
+what a worker process runs in parts/workers.py, one program per font in parts/fonts.py, and
+every weasyprint and pypdf internal all this relies on in parts/internals.py (the reason for
+their version pins). Imports weasyprint.
 """
 
 from __future__ import annotations

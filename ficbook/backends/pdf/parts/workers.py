@@ -10,6 +10,7 @@ from weasyprint import HTML
 
 from ..html import BOOK_URL
 from ..one_pass import quiet_weasyprint
+from . import internals
 from .fonts import record_originals, used_fonts
 from .furniture import StampJob
 from .join import Link
@@ -49,7 +50,7 @@ def lay_out_part(job: Job) -> Laid:
     sizes = {}
     for n, pid in enumerate(order):
         end = starts[order[n + 1]] if n + 1 < len(order) else len(doc.pages)
-        while end - 1 > starts[pid] and doc.pages[end - 1]._page_box.page_type.blank:
+        while end - 1 > starts[pid] and internals.page_box(doc.pages[end - 1]).page_type.blank:
             end -= 1  # a blank page before the next opening: the furniture adds it again
         sizes[pid] = end - starts[pid]
     links: list[Link] = []
