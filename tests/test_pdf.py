@@ -321,21 +321,21 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
                                                    print_layout: bool) -> None:
     """Long books are laid out in parts in parallel and joined: same pages, text, heads,
     numbers, contents and outline as one pass."""
-    from ficbook.backends.pdf import parts as pdf_parts
+    from ficbook.backends.pdf.parts import plan as pdf_plan
 
     one = build([LONG], tmp_path / "one.pdf", pdf_options(print_layout=print_layout))[0]
-    monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
-    monkeypatch.setattr(pdf_parts, "PART_WORDS", 500)  # a part per chapter or so
+    monkeypatch.setattr(pdf_plan, "MIN_WORDS", 0)
+    monkeypatch.setattr(pdf_plan, "PART_WORDS", 500)  # a part per chapter or so
     stamp_documents_small(monkeypatch)  # heads and numbers laid out a few at a time
     calls: list[int] = []
-    real = pdf_parts.plan_parts
+    real = pdf_plan.plan_parts
 
     def plan(*args: Any, **kwargs: Any) -> Any:
         planned = real(*args, **kwargs)
         calls.append(len(planned))
         return planned
 
-    monkeypatch.setattr(pdf_parts, "plan_parts", plan)
+    monkeypatch.setattr(pdf_plan, "plan_parts", plan)
     parts = build([LONG], tmp_path / "parts.pdf", pdf_options(print_layout=print_layout))[0]
     assert calls and calls[0] >= 3  # several parts, each numbered and headed on its own
     a, b = pypdf.PdfReader(one), pypdf.PdfReader(parts)
@@ -357,10 +357,10 @@ def test_parts_laid_out_in_parallel_match_one_pass(tmp_path: Path, monkeypatch: 
 
 def force_parts(monkeypatch: pytest.MonkeyPatch, part_words: int = 500) -> None:
     """Any book through the parts path: a part per chapter or so, heads a few parts a run."""
-    from ficbook.backends.pdf import parts as pdf_parts
+    from ficbook.backends.pdf.parts import plan as pdf_plan
 
-    monkeypatch.setattr(pdf_parts, "MIN_WORDS", 0)
-    monkeypatch.setattr(pdf_parts, "PART_WORDS", part_words)
+    monkeypatch.setattr(pdf_plan, "MIN_WORDS", 0)
+    monkeypatch.setattr(pdf_plan, "PART_WORDS", part_words)
     stamp_documents_small(monkeypatch)
 
 
@@ -432,16 +432,17 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
     """Laid-out parts are cached: a rebuild after editing one story lays out only the part(s)
     holding that story's pages (and the front matter and heads, whose page numbers moved), and
     gives the same pages as a build from nothing; a broken cache entry is laid out again."""
-    from ficbook.backends.pdf import parts as pdf_parts
+    from ficbook.backends.pdf.parts import pipeline as pdf_pipeline
+    from ficbook.backends.pdf.parts import workers as pdf_workers
 
     toml = copy_samples(tmp_path / "src")
     force_parts(monkeypatch, part_words=300)
-    monkeypatch.setattr(pdf_parts, "JOBS", 1)  # laid out in this process, where the spy is
+    monkeypatch.setattr(pdf_pipeline, "JOBS", 1)  # laid out in this process, where the spy is
     cache = tmp_path / "cache"
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(cache))
     laid: list[tuple[str, tuple[str, ...], bool]] = []  # (kind, sections, holds the story?)
-    real = pdf_parts.lay_out_part
-    real_heads = pdf_parts.lay_out_stamp_job
+    real = pdf_workers.lay_out_part
+    real_heads = pdf_workers.lay_out_stamp_job
 
     def spy(job: Any) -> Any:
         moths = any(s in job.html for s in ("folded by Tomas", "Tomas cannot draw a straight"))
@@ -452,8 +453,8 @@ def test_rebuild_lays_out_only_the_changed_story(tmp_path: Path,
         laid.append((job.kind, (), False))
         return real_heads(job)
 
-    monkeypatch.setattr(pdf_parts, "lay_out_part", spy)
-    monkeypatch.setattr(pdf_parts, "lay_out_stamp_job", spy_heads)
+    monkeypatch.setattr(pdf_workers, "lay_out_part", spy)
+    monkeypatch.setattr(pdf_workers, "lay_out_stamp_job", spy_heads)
     first = build([toml], tmp_path / "first.pdf", pdf_options())[0]
     parts = [(pids, moths) for kind, pids, moths in laid if kind == "part"]
     assert len(parts) >= 5 and 1 <= sum(moths for _, moths in parts) < len(parts) / 2

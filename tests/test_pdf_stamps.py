@@ -82,14 +82,15 @@ def test_shifted_rebuild_lays_out_no_stamp_again(tmp_path: Path,
     parts after it, every heads look and every block of numbers come from the cache (only the
     edited part, the numbered contents page and looks no build had are laid out), and the
     book is the one a build from nothing makes."""
-    from ficbook.backends.pdf import parts as pdf_parts
+    from ficbook.backends.pdf.parts import pipeline as pdf_pipeline
+    from ficbook.backends.pdf.parts import workers as pdf_workers
 
     toml = copy_samples(tmp_path / "src")
     force_parts(monkeypatch, part_words=300)
-    monkeypatch.setattr(pdf_parts, "JOBS", 1)  # laid out in this process, where the spy is
+    monkeypatch.setattr(pdf_pipeline, "JOBS", 1)  # laid out in this process, where the spy is
     monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
     laid: list[tuple[str, int]] = []
-    real_part, real_stamps = pdf_parts.lay_out_part, pdf_parts.lay_out_stamp_job
+    real_part, real_stamps = pdf_workers.lay_out_part, pdf_workers.lay_out_stamp_job
 
     def spy_part(job: Any) -> Any:
         laid.append((job.kind, 0))
@@ -99,8 +100,8 @@ def test_shifted_rebuild_lays_out_no_stamp_again(tmp_path: Path,
         laid.append((job.kind, len(job.requests)))
         return real_stamps(job)
 
-    monkeypatch.setattr(pdf_parts, "lay_out_part", spy_part)
-    monkeypatch.setattr(pdf_parts, "lay_out_stamp_job", spy_stamps)
+    monkeypatch.setattr(pdf_workers, "lay_out_part", spy_part)
+    monkeypatch.setattr(pdf_workers, "lay_out_stamp_job", spy_stamps)
     first = build([toml], tmp_path / "first.pdf", pdf_options())[0]
     cold_looks = sum(n for kind, n in laid if kind == "heads")
     assert cold_looks and any(kind == "numbers" for kind, _ in laid)

@@ -30,7 +30,7 @@ def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions,
         raise BuildError(target, f"cannot make PDFs: weasyprint is not usable here ({exc}); "
                                  "install it and Pango (see README)") from None
     words = sum(story.counted_words for story in rendered.book.stories)
-    if words >= pdf_parts.MIN_WORDS:
+    if words >= pdf_parts.plan.MIN_WORDS:
         # Long books: parts laid out in parallel (kept in the cache unless told not to), then
         # joined straight into a temporary file next to the target, renamed when complete.
         target.parent.mkdir(parents=True, exist_ok=True)

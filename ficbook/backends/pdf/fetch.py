@@ -30,7 +30,6 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
                          fail_on_errors=False)
         self.assets = dict(assets)
         self.roots = tuple(dict.fromkeys(r.resolve() for r in roots))
-        self.refused: list[str] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         if url.startswith(BOOK_URL):
@@ -56,6 +55,5 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
 
     def _refuse(self, url: str, why: str) -> URLFetcherResponse:
         shown = url if len(url) < 120 else url[:117] + "..."
-        self.refused.append(url)
         log.warning("PDF: refused to load %s (%s)", shown, why)
         raise RefusedURL(f"ficbook refused {shown}: {why}")

@@ -29,7 +29,7 @@ MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-r
 
 
 @dataclass(frozen=True)
-class Section:
+class PageSection:
     """One rendered page as a <section> of the PDF's document."""
 
     page: Page
@@ -43,7 +43,7 @@ def page_id(filename: str) -> str:
     return "p-" + re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")
 
 
-def sections(rendered: RenderedBook, skip_kinds: Sequence[str] = ()) -> list[Section]:
+def sections(rendered: RenderedBook, skip_kinds: Sequence[str] = ()) -> list[PageSection]:
     ids = {p.filename: page_id(p.filename) for p in rendered.pages}
     book = rendered.book
     out = []
@@ -59,7 +59,7 @@ def sections(rendered: RenderedBook, skip_kinds: Sequence[str] = ()) -> list[Sec
     return out
 
 
-def _section(page: Page, ids: dict[str, str], head_title: str, head_author: str) -> Section:
+def _section(page: Page, ids: dict[str, str], head_title: str, head_author: str) -> PageSection:
     root = etree.fromstring(page.xhtml.encode(), etree.XMLParser(resolve_entities=False,
                                                                  no_network=True))
     lang = root.get(XML_LANG) or root.get("lang") or ""
@@ -98,7 +98,7 @@ def _section(page: Page, ids: dict[str, str], head_title: str, head_author: str)
     etree.cleanup_namespaces(section)
     html = lxml.html.tostring(section, method="html", encoding="unicode")
     words = count_words(html) if page.kind == "chapter" else 0
-    return Section(page, pid, html, words)
+    return PageSection(page, pid, html, words)
 
 
 def _link(href: str, folder: str, pid: str, ids: dict[str, str]) -> str:
@@ -153,7 +153,7 @@ def css_string(text: str) -> str:
                         text) + '"'
 
 
-def document(rendered: RenderedBook, parts: Sequence[Section], stylesheets: Sequence[str],
+def document(rendered: RenderedBook, parts: Sequence[PageSection], stylesheets: Sequence[str],
              css: str, print_layout: bool) -> str:
     """The whole HTML document weasyprint lays out, with the metadata the PDF gets."""
     book = rendered.book

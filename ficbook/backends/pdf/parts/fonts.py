@@ -20,6 +20,8 @@ from typing import Any
 import pypdf
 from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
 
+from . import internals
+
 log = logging.getLogger(__name__)
 
 _recording: list[Path | None] = []  # the folder this process saves original fonts to
@@ -32,23 +34,22 @@ def font_file(folder: Path, name: str) -> Path:
 
 def record_originals(folder: Path) -> None:
     """In a worker process: save each font's original file before weasyprint subsets it."""
-    from weasyprint.pdf import fonts
-
     if not _recording:
-        real = fonts.Font.clean
+        real = internals.current(internals.FONT_CLEAN)
 
         def clean(self: Any, to_unicode: Any, hinting: Any) -> Any:
             folder = _recording[0]
-            target = font_file(folder, self.name.decode()) if folder else None
-            if target and self.index == 0:
-                _used.add(self.name.decode())
-            if target and self.index == 0 and not target.exists():
+            target = font_file(folder, internals.font_name(self)) if folder else None
+            if target and internals.font_index(self) == 0:
+                _used.add(internals.font_name(self))
+            if target and internals.font_index(self) == 0 and not target.exists():
                 temp = target.with_suffix(f".{os.getpid()}")
-                temp.write_bytes(self.file_content)
+                temp.write_bytes(internals.font_data(self))
                 os.replace(temp, target)  # two workers may save the same font: both whole
             return real(self, to_unicode, hinting)
 
-        fonts.Font.clean = clean
+        # For good in this process: every later layout here records too.
+        internals.replace(internals.FONT_CLEAN, clean)
         _recording.append(folder)
     _recording[0] = folder
     _used.clear()
@@ -116,9 +117,9 @@ def share_fonts(writer: pypdf.PdfWriter, folder: Path) -> int:
             stream[NameObject("/Subtype")] = old["/Subtype"]
         if key == "/FontFile2":
             stream[NameObject("/Length1")] = NumberObject(len(data))
-        ref = writer._add_object(stream.flate_encode())
+        ref = internals.add_object(writer, stream.flate_encode())
         for idnum in programs:
-            writer._objects[idnum - 1] = None  # not written
+            internals.drop_object(writer, idnum)  # no font refers to it any more
         for desc, key, _ in users:
             desc[NameObject(key)] = ref
         dropped += len(programs) - 1
@@ -146,18 +147,10 @@ def _subset(data: bytes, gids: list[int]) -> bytes | None:
     """The font cut to these glyphs, ids kept, as weasyprint cuts it (HarfBuzz; fontTools if
     HarfBuzz's subsetter is missing)."""
     try:
-        from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
-        from weasyprint.text.fonts import get_hb_object_data
-
+        ffi, harfbuzz, harfbuzz_subset, get_hb_object_data = internals.harfbuzz()
         if harfbuzz_subset is None:
             raise OSError("no libharfbuzz-subset")
-        try:
-            create = harfbuzz.hb_face_create
-        except AttributeError:
-            ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, "
-                     "int mode, void *user_data, void *destroy);\n"
-                     "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
-            create = harfbuzz.hb_face_create
+        create = internals.hb_face_create(ffi, harfbuzz)
         buf = ffi.new("char[]", data)
         blob = ffi.gc(harfbuzz.hb_blob_create(buf, len(data), 1, ffi.NULL, ffi.NULL),
                       harfbuzz.hb_blob_destroy)

@@ -1,5 +1,5 @@
 """Which heads and numbers stamps a book joined from parts needs, which the cache already has,
-and which to lay out (pdf_stamps explains the stamps). Runs in the main process, in book order
+and which to lay out (stamps.py explains the stamps). Runs in the main process, in book order
 as the parts' first pages become known.
 
 Heads are looked up one look at a time (a small pointer per look, to the cache entry of the
@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ....cache.pdf import PieceCache
+from .join import Stamp
 from .stamps import look_key
 
 FURNISH_PAGES = 120  # heads looks laid out per weasyprint document (each run costs ~0.2 s)
 NUMBER_BLOCK = 240  # page numbers per numbers document (half of them: one side's)
-Stamp = tuple[str, int]  # (stamp PDF, page in it)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from ....model import RenderedBook
 from ..html import outline_levels, page_id
 from ..one_pass import pdf_identifier
 from ..pagesize import PageSize
+from . import internals
 from .fonts import share_fonts
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def add_links(writer: pypdf.PdfWriter, links: Sequence[Link], start: dict[str, i
         if "/Annots" not in page:
             page[NameObject("/Annots")] = ArrayObject()
         annots: Any = page["/Annots"].get_object()
-        annots.append(writer._add_object(annot))
+        annots.append(internals.add_object(writer, annot))
         added += 1
     return added
 
@@ -110,7 +111,7 @@ def _draw_stamps(writer: pypdf.PdfWriter, stamps: dict[int, list[Stamp]]) -> Non
     """Each stamp page becomes one form XObject, drawn over every page that shows it."""
     readers: dict[str, pypdf.PdfReader] = {}
     forms: dict[Stamp, Any] = {}  # -> (name, reference), or None for an empty stamp
-    begin = writer._add_object(_stream(b"q\n"))  # one each, shared by every page
+    begin = internals.add_object(writer, _stream(b"q\n"))  # one each, shared by every page
     for page_index in sorted(stamps):
         drawn = []
         for stamp in stamps[page_index]:
@@ -142,7 +143,7 @@ def _form(writer: pypdf.PdfWriter, overlay: pypdf.PageObject, number: int) -> An
     form[NameObject("/Subtype")] = NameObject("/Form")
     form[NameObject("/BBox")] = ArrayObject(overlay.mediabox)
     form[NameObject("/Resources")] = overlay["/Resources"].clone(writer)
-    return NameObject(f"/FicbookStamp{number}"), writer._add_object(form)
+    return NameObject(f"/FicbookStamp{number}"), internals.add_object(writer, form)
 
 
 def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, forms: list[Any],
@@ -158,7 +159,8 @@ def _stamp(writer: pypdf.PdfWriter, page: pypdf.PageObject, forms: list[Any],
     contents = page.raw_get("/Contents")  # the reference, not the stream (streams are indirect)
     resolved = contents.get_object()
     existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-    page[NameObject("/Contents")] = ArrayObject([begin, *existing, writer._add_object(after)])
+    page[NameObject("/Contents")] = ArrayObject([begin, *existing,
+                                                 internals.add_object(writer, after)])
 
 
 def _outline(writer: pypdf.PdfWriter, rendered: RenderedBook, start: dict[str, int]) -> None:
@@ -186,9 +188,10 @@ def _metadata(writer: pypdf.PdfWriter, rendered: RenderedBook) -> None:
     if tags:
         info["/Keywords"] = ", ".join(tags)
     writer.add_metadata(info)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(book.language)
+    internals.root_object(writer)[NameObject("/Lang")] = TextStringObject(book.language)
     ident = ByteStringObject(pdf_identifier(rendered))
-    writer._ID = ArrayObject([ident, ByteStringObject(hashlib.md5(ident).hexdigest().encode())])
+    internals.set_file_id(writer, ArrayObject([ident, ByteStringObject(
+        hashlib.md5(ident).hexdigest().encode())]))
 
 
 def timer(started: float) -> Callable[[str], None]:

@@ -2,7 +2,7 @@
 
 A page's margin boxes depend on its page type (side, blank, named page and page groups: what
 the theme's `@page` selectors can match), the named strings in effect (`string-set`) and the
-counters. The parts' own layouts tell each page's type and strings (pdf_parts records them), so
+counters. The parts' own layouts tell each page's type and strings (workers.py records them), so
 the book needs only:
 
 - a *heads* stamp per distinct look (which `@page` selectors match, the strings): the margin
@@ -26,13 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import weasyprint.document
-import weasyprint.layout
-import weasyprint.layout.page as page_module
-from weasyprint.css import StyleFor
-from weasyprint.layout import LayoutContext
-
-from ..html import MARGIN_BOXES
+from . import internals
 
 # A page's look as JSON-friendly data: its weasyprint PageType as a list
 # [side, blank, name, index, [[group, index], ...]], and the named strings in effect as
@@ -40,8 +34,6 @@ from ..html import MARGIN_BOXES
 PageTypeData = list[Any]
 Strings = list[list[Any]]
 COUNTERS = ("counter()", "counters()")
-# What weasyprint computes styles for on a page: the page, its margin boxes, footnotes, notes.
-PSEUDO = (None, *(f"@{box}" for box in MARGIN_BOXES), "@footnote", "@note-area")
 
 
 def page_type_data(page_type: Any) -> PageTypeData:
@@ -51,28 +43,23 @@ def page_type_data(page_type: Any) -> PageTypeData:
 
 def _page_type(data: PageTypeData) -> Any:
     side, blank, name, index, groups = data
-    return page_module.PageType(side, blank, name, index, tuple((g, i) for g, i in groups))
+    return internals.new_page_type(side, blank, name, index, tuple((g, i) for g, i in groups))
 
 
 def page_selectors(context: Any) -> list[list[Any]]:
     """Every `@page` selector of the document's style sheets (what tells page looks apart)."""
     found: dict[str, list[Any]] = {}
-    for sheet, _origin, _specificity in context.style_for._sheets:
-        for _rule, selector_list, _declarations in sheet.page_rules:
-            for _spec, _pseudo, sel in selector_list:
-                data = [sel.side, sel.blank, sel.first,
-                        list(sel.index) if sel.index is not None else None, sel.name]
-                found.setdefault(json.dumps(data), data)
+    for side, blank, first, index, name in internals.page_selectors(context):
+        data = [side, blank, first, list(index) if index is not None else None, name]
+        found.setdefault(json.dumps(data), data)
     return list(found.values())
 
 
 def matches(selectors: Sequence[Sequence[Any]], ptype: PageTypeData) -> tuple[bool, ...]:
     """Which selectors match a page type: pages that match the same ones get the same cascade."""
-    from weasyprint.css import PageSelectorType
-
     page_type = _page_type(ptype)
-    return tuple(StyleFor._page_type_match(PageSelectorType(
-        side, blank, first, tuple(index) if index is not None else None, name), page_type)
+    return tuple(internals.page_type_matches(
+        page_type, side, blank, first, tuple(index) if index is not None else None, name)
         for side, blank, first, index, name in selectors)
 
 
@@ -93,10 +80,10 @@ def _hooks(requests: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
     contexts: list[Any] = []
     true_types = [_page_type(r["type"]) for r in requests]
     done: dict[Any, Any] = {}  # true page type -> the one whose cascade it shares
-    real_type, real_styles = page_module.PageType, page_module.set_page_type_computed_styles
-    real_boxes = weasyprint.layout.make_margin_boxes
-    real_context = weasyprint.document.LayoutContext
-    real_strings = LayoutContext.get_string_set_for
+    real_type = internals.current(internals.PAGE_TYPE)
+    real_styles = internals.current(internals.PAGE_TYPE_STYLES)
+    real_boxes = internals.current(internals.MARGIN_BOX_MAKER)
+    real_context = internals.current(internals.LAYOUT_CONTEXT)
 
     def fake_type(side: str, blank: bool, name: str, index: int, groups: Any) -> Any:
         # Never blank (a blank page would not use up its sheet); unique, so it shares nothing
@@ -109,31 +96,23 @@ def _hooks(requests: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
         if true not in done:
             real_styles(true, html, style_for)
             done[true] = true
-        computed = style_for._computed_styles
-        for pseudo in PSEUDO:  # (not a scan of every style: that grows with the document)
+        computed = internals.computed_styles(style_for)
+        # The page's known pseudo types, not a scan of every style: that grows with the document.
+        for pseudo in internals.PAGE_PSEUDO_TYPES:
             style = computed.get((true, pseudo))
             if style is not None:
                 computed[page_type, pseudo] = style
 
     def margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        number = requests[context.current_page - 1].get("number")
+        number = requests[internals.page_number(context) - 1].get("number")
         if number is not None:
-            counters = dict(state[1])
-            counters["page"] = [number]
-            state = (state[0], counters, state[2], state[3])
+            state = internals.with_page_counter(state, number)
         return real_boxes(context, page, state)
 
     def strings(self: Any, page: Any, name: str, keyword: str = "first") -> Any:
-        for string, assigned, before in requests[self.current_page - 1]["strings"]:
+        for string, assigned, before in requests[internals.page_number(self) - 1]["strings"]:
             if string == name:
-                store = {name: {1: [before]} if before is not None else {}}
-                if assigned:
-                    store[name][2] = list(assigned)
-                current, self.current_page = self.current_page, 2
-                try:
-                    return self.get_string_or_element_for(store, page, name, keyword)
-                finally:
-                    self.current_page = current
+                return internals.string_for(self, page, name, keyword, before, assigned)
         return ()
 
     class Context(real_context):  # type: ignore[misc, valid-type]
@@ -141,18 +120,11 @@ def _hooks(requests: Sequence[dict[str, Any]]) -> Iterator[list[Any]]:
             super().__init__(*args, **kwargs)
             contexts.append(self)
 
-    page_module.PageType = fake_type
-    page_module.set_page_type_computed_styles = styles
-    weasyprint.layout.make_margin_boxes = margin_boxes
-    weasyprint.document.LayoutContext = Context
-    LayoutContext.get_string_set_for = strings
-    try:
+    with internals.replaced({internals.PAGE_TYPE: fake_type, internals.PAGE_TYPE_STYLES: styles,
+                             internals.MARGIN_BOX_MAKER: margin_boxes,
+                             internals.LAYOUT_CONTEXT: Context,
+                             internals.STRING_SET_FOR: strings}):
         yield contexts
-    finally:
-        page_module.PageType, page_module.set_page_type_computed_styles = real_type, real_styles
-        weasyprint.layout.make_margin_boxes = real_boxes
-        weasyprint.document.LayoutContext = real_context
-        LayoutContext.get_string_set_for = real_strings
 
 
 def _edge(at_keyword: str) -> str:
@@ -180,10 +152,10 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
         doc = render()
     if len(doc.pages) != len(requests):
         raise RuntimeError(f"stamps: {len(doc.pages)} pages for {len(requests)} looks")
-    style_for = contexts[-1].style_for
+    cascaded = internals.cascaded_styles(internals.style_for(contexts[-1]))
     info = []
     for page, request in zip(doc.pages, requests, strict=True):
-        box = page._page_box
+        box = internals.page_box(page)
         margins = [b for b in box.children if getattr(b, "at_keyword", None)]
         counted = [b for b in margins if _counts(b)]
         kept = counted if draw == "numbers" else [b for b in margins if not _counts(b)]
@@ -191,12 +163,11 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
         if draw == "heads" and counted:
             true = _page_type(request["type"])
             edges = {_edge(b.at_keyword) for b in counted}
-            parts: list[Any] = [repr(sorted(style_for._cascaded_styles.get((true, None), {})
-                                            .items()))]
+            parts: list[Any] = [repr(sorted(cascaded.get((true, None), {}).items()))]
             for b in margins:
                 if _edge(b.at_keyword) in edges:
-                    cascaded = style_for._cascaded_styles.get((true, b.at_keyword), {})
-                    parts.append([b.at_keyword, repr(sorted(cascaded.items())),
+                    declared = cascaded.get((true, b.at_keyword), {})
+                    parts.append([b.at_keyword, repr(sorted(declared.items())),
                                   None if b in counted else _text(b)])
             if any(isinstance(item, tuple) and item and item[0] == "string()"
                    for b in counted for item in b.style["content"]):
@@ -208,7 +179,7 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
                 for b in margins if _edge(b.at_keyword) in edges for item in b.style["content"])
             number_look = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr)
                                          .encode()).hexdigest()[:32]
-        page._page_box = box.copy_with_children(kept)  # no sheet: stamps draw only boxes
+        internals.set_page_box(page, box.copy_with_children(kept))  # no sheet: only boxes
         info.append({"drawn": bool(kept), "number_look": number_look, "boxes": bool(margins),
                      "number_strings": number_strings})
     return doc, info
@@ -218,25 +189,23 @@ def lay_out_stamps(render: Any, requests: Sequence[dict[str, Any]],
 def recording() -> Iterator[list[Any]]:
     """While a part is laid out: keep its layout context (named strings, style sheets)."""
     contexts: list[Any] = []
-    real_context = weasyprint.document.LayoutContext
+    real_context = internals.current(internals.LAYOUT_CONTEXT)
 
     class Context(real_context):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             contexts.append(self)
 
-    weasyprint.document.LayoutContext = Context
-    try:
+    with internals.replaced({internals.LAYOUT_CONTEXT: Context}):
         yield contexts
-    finally:
-        weasyprint.document.LayoutContext = real_context
 
 
 def part_looks(doc: Any, context: Any) -> list[list[Any]]:
     """Each page of a laid-out part: [its page type, {string name: [values assigned on it]}]."""
     looks = []
     for number, page in enumerate(doc.pages, start=1):
-        assigned = {name: list(pages[number]) for name, pages in context.string_set.items()
+        assigned = {name: list(pages[number])
+                    for name, pages in internals.named_strings(context).items()
                     if pages.get(number)}
-        looks.append([page_type_data(page._page_box.page_type), assigned])
+        looks.append([page_type_data(internals.page_box(page).page_type), assigned])
     return looks
