@@ -37,6 +37,12 @@ FORMAT = 2  # 2: parts record their pages' types and strings; heads and numbers 
 _FILE_URL = re.compile(r"""file://[^"'\s)<>]+""")
 
 
+def font_file(folder: Path, name: str) -> Path:
+    """Where a font's original file is saved in `folder`, by its name in the PDF (weasyprint
+    names a font after its description: the same in every worker process)."""
+    return folder / (re.sub(r"[^A-Za-z0-9+-]", "_", name.lstrip("/")) + ".font")
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -84,15 +90,13 @@ class PieceCache:
 
     def get(self, key: str, fonts_to: Path, pdf_to: Path | None) -> dict[str, Any] | None:
         """The entry's data, its PDF linked (or copied) to pdf_to and its fonts' originals put
-        in fonts_to (where pdf_fonts.share_fonts looks for them); None if missing or broken."""
+        in fonts_to (where the parts' font merging looks for them); None if missing or broken."""
         meta = self.folder / f"{key}.json"
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return None
             fonts = data.get("fonts", {})
-            from ..backends.pdf.parts.fonts import font_file
-
             for name, sha in fonts.items():  # before the PDF: it must not outlive its fonts
                 target = font_file(fonts_to, name)
                 if not target.exists():
@@ -117,8 +121,6 @@ class PieceCache:
     def put(self, key: str, data: dict[str, Any], pdf: Path | None, fonts_from: Path,
             fonts: Iterable[str]) -> None:
         """Store a piece (best effort: a full or read-only disk costs speed, not the build)."""
-        from ..backends.pdf.parts.fonts import font_file
-
         try:
             shas = {}
             (self.folder / "fonts").mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions,
 
 def epub_bytes(rendered: RenderedBook, kept: EpubCache | None = None) -> bytes:
     # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
-    # the pages' own bytes go straight into the one zip epub_zip writes.
+    # the pages' own bytes go straight into the one zip archive.py writes.
     contents = _contents(rendered, kept.lent() if kept else {})
     key = _package_key(rendered) if kept else ""
     package = kept.package(key) if kept else None

@@ -47,7 +47,7 @@ class _Files:
 
 
 class _PackageWriter(epub.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer with its files kept, not zipped (epub_zip zips once, for everything).
+    """ebooklib's writer with its files kept, not zipped (archive.py zips once, for everything).
 
     The steps are EpubWriter.write()'s in ebooklib 0.20, the version pyproject.toml pins;
     tests/test_epub.py checks every book with EPUBCheck."""

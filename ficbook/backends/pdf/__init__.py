@@ -4,13 +4,11 @@ weasyprint. weasyprint is imported only when a PDF is built (it is slow to impor
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from ...cache.book import BookCache
 from ...errors import BuildError
-from ...files import atomic_write
+from ...files import atomic_file, atomic_write
 from ...model import RenderedBook
 from ...options import BuildOptions
 from ...theme import load_theme
@@ -33,19 +31,11 @@ def write_pdf(rendered: RenderedBook, target: Path, options: BuildOptions,
     if words >= pdf_parts.plan.MIN_WORDS:
         # Long books: parts laid out in parallel (kept in the cache unless told not to), then
         # joined straight into a temporary file next to the target, renamed when complete.
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part",
-                                   dir=target.parent)
-        os.close(fd)
         try:
-            pdf_parts.write_parts(rendered, theme, size, options.print_layout, Path(tmp),
-                                  cache=options.cache)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
+            with atomic_file(target) as tmp:
+                pdf_parts.write_parts(rendered, theme, size, options.print_layout, tmp, cache)
             return target
         except RuntimeError as exc:
             log.warning("PDF: laying out in parts failed (%s); doing one pass instead", exc)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
     atomic_write(target, pdf_bytes(rendered, theme, size, options.print_layout))
     return target

@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ....cache.pdf import PieceCache, environment
+from ....cache.book import BookCache
 from ....model import RenderedBook
 from ....theme import Theme
 from ..html import PageSection, document, sections, stylesheet_urls
@@ -52,9 +52,9 @@ log = logging.getLogger(__name__)
 
 
 def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layout: bool,
-                target: Path, cache: bool = True, jobs: int | None = None,
+                target: Path, cache: BookCache, jobs: int | None = None,
                 progress: bool | None = None) -> None:
-    """Lay the book out in parts (laid-out pieces from the cache when `cache`) and write the
+    """Lay the book out in parts (laid-out pieces from `cache`, and kept there) and write the
     joined PDF to `target`."""
     phase = timer(time.perf_counter())
     quiet_weasyprint()
@@ -71,7 +71,7 @@ def write_parts(rendered: RenderedBook, theme: Theme, size: PageSize, print_layo
         f"@page {{ {NO_FURNITURE} }}\n@page :left {{ {NO_FURNITURE} }}\n"
         f"@page :right {{ {NO_FURNITURE} }}\n")
     roots = tuple(str(r) for r in fetcher.roots)
-    store = PieceCache(environment(fetcher.assets, theme.chain), fetcher.roots) if cache else None
+    store = cache.pdf_pieces(fetcher.assets, theme.chain, fetcher.roots)
     with tempfile.TemporaryDirectory(prefix="ficbook-pdf-") as tmp:
         todo = [Job(i, "part", document(rendered, part, css_urls, part_css, print_layout),
                     tuple(s.pid for s in part), fetcher.assets, roots,

@@ -12,24 +12,20 @@ stay as they are: glyph ids are the original ones everywhere. Imports weasyprint
 from __future__ import annotations
 
 import logging
-import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pypdf
 from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
 
+from ....cache.pdf import font_file
+from ....files import atomic_write
 from . import internals
 
 log = logging.getLogger(__name__)
 
 _recording: list[Path | None] = []  # the folder this process saves original fonts to
 _used: set[str] = set()  # fonts (by PDF name) embedded since record_originals was last called
-
-
-def font_file(folder: Path, name: str) -> Path:
-    return folder / (re.sub(r"[^A-Za-z0-9+-]", "_", name.lstrip("/")) + ".font")
 
 
 def record_originals(folder: Path) -> None:
@@ -43,9 +39,8 @@ def record_originals(folder: Path) -> None:
             if target and internals.font_index(self) == 0:
                 _used.add(internals.font_name(self))
             if target and internals.font_index(self) == 0 and not target.exists():
-                temp = target.with_suffix(f".{os.getpid()}")
-                temp.write_bytes(internals.font_data(self))
-                os.replace(temp, target)  # two workers may save the same font: both whole
+                # Two workers may save the same font: each writes it whole.
+                atomic_write(target, internals.font_data(self), mode=None)
             return real(self, to_unicode, hinting)
 
         # For good in this process: every later layout here records too.
