@@ -54,8 +54,8 @@ def test_each_save_rebuilds_and_a_broken_file_is_reported_then_watched(
         good = toml.read_text()
         # The same size, saved twice within a moment: only the content tells them apart.
         toml.write_text(good.replace('title = "Harbour Lights"', 'titel = "Harbour Lights"'))
-        errors, _ = reports.get(timeout=60)
-        assert any("titel" in line for line in errors), errors
+        error, _ = reports.get(timeout=60)
+        assert any("titel" in line for line in error.lines()), error
         toml.write_text(good)
         assert reports.get(timeout=60)[0] == [out]
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..errors import FicbookError
 from ..options import BuildOptions
 from . import common
 
@@ -91,13 +92,13 @@ def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> No
 
     first = True
 
-    def report(result: list[Path] | list[str], seconds: float) -> None:
+    def report(result: list[Path] | FicbookError, seconds: float) -> None:
         nonlocal first
-        if result and isinstance(result[0], Path):
-            click.echo(f"built {', '.join(map(str, result))} in {seconds:.2f} s")
-        else:
-            for line in result:
+        if isinstance(result, FicbookError):
+            for line in result.lines():
                 click.echo(f"ficbook: error: {line}", err=True)
+        else:
+            click.echo(f"built {', '.join(map(str, result))} in {seconds:.2f} s")
         if first:
             click.echo("watching for changes (Ctrl-C stops)", err=True)
             first = False

@@ -18,8 +18,8 @@ from ..ingest import SUFFIXES
 from ..theme import builtin_themes_dir, load_theme
 
 Fingerprint = dict[str, tuple[int, int, int | None]]  # path: mtime, size, content hash
-# What a build reports: the paths written, or the error's lines; and the seconds it took.
-Report = Callable[[list[Path] | list[str], float], None]
+# What a build reports: the paths written, or the error that stopped it; and the seconds it took.
+Report = Callable[[list[Path] | FicbookError, float], None]
 
 
 def watch(build: Callable[[], list[Path]], inputs: Sequence[Path], theme: str,
@@ -39,7 +39,7 @@ def watch(build: Callable[[], list[Path]], inputs: Sequence[Path], theme: str,
                 written = build()
                 report(written, time.perf_counter() - start)
             except FicbookError as exc:
-                report(exc.lines(), time.perf_counter() - start)
+                report(exc, time.perf_counter() - start)
             # What the build wrote is not an input, even when it lands beside the stories;
             # a save made while it ran is seen on the next look.
             out = {str(p.resolve()) for p in written}
