@@ -50,7 +50,7 @@ class _PackageWriter(epub.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer with its files kept, not zipped (archive.py zips once, for everything).
 
     The steps are EpubWriter.write()'s in ebooklib 0.20, the version pyproject.toml pins;
-    tests/test_epub.py checks every book with EPUBCheck."""
+    tests/backends/test_epub.py checks every book with EPUBCheck."""
 
     def files(self) -> dict[str, bytes]:
         self.out = _Files()

@@ -1,8 +1,8 @@
 """Readers for AO3 HTML, saved pages, Markdown, DOCX and EPUB: golden models, EPUBCheck 0/0,
 title pages that show every field, lossless round trips of ficbook's own EPUBs.
 
-Golden files: tests/cases/ingest/<name>/expected.json is `ficbook info --json` of the input.
-`FICBOOK_UPDATE_GOLDEN=1 python -m pytest tests/test_readers.py` rewrites them; review the diff.
+Golden files: tests/ingest/cases/<name>/expected.json is `ficbook info --json` of the input.
+`FICBOOK_UPDATE_GOLDEN=1 python -m pytest tests/ingest/test_readers.py` rewrites them; review the diff.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ficbook.ingest import detect_format, read_story
 from ficbook.model import Story
 from ficbook.theme.render import TITLE_PAGE_FIELDS
 
-CASES = ROOT / "tests" / "cases" / "ingest"
+CASES = ROOT / "tests" / "ingest" / "cases"
 UPDATE = os.environ.get("FICBOOK_UPDATE_GOLDEN") == "1"
 
 
