@@ -213,24 +213,27 @@ def run_once(tool: Tool, out: Path, timeout: float) -> tuple[float, float, float
     if tool.warm:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                        timeout=timeout, cwd=out)
-    start = time.perf_counter()
-    # cwd: the run's own empty folder, so nothing lands in the caller's folder and
-    # `python -m ficbook` (the baseline) does not pick up a ficbook package from there.
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                            cwd=out)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.002)
-    wall = time.perf_counter() - start
+    # stderr into a file, not a pipe: a pipe read only at the end blocks a tool that says more
+    # than 64 KB, and the wait below would never end.
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        # cwd: the run's own empty folder, so nothing lands in the caller's folder and
+        # `python -m ficbook` (the baseline) does not pick up a ficbook package from there.
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=out)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode:
         sys.stderr.write(f"  ! {tool.name} exited {proc.returncode}: {err.strip()[-300:]}\n")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode

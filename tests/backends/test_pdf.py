@@ -415,6 +415,22 @@ def test_links_between_parts_go_where_one_pass_goes(
         assert target in entries or target in {page for _, _, page in rows}, target
 
 
+def test_an_anthology_in_parts_reports_no_links_into_other_parts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Laid out alone, the contents page and each part link into the others: weasyprint calls
+    each such link an undefined anchor. The join adds them back, so the user hears nothing
+    (an anthology of 300 stories printed 900 such lines)."""
+    from ficbook.backends.pdf.parts import pipeline as pdf_pipeline
+
+    force_parts(monkeypatch)
+    monkeypatch.setattr(pdf_pipeline, "JOBS", 1)  # laid out in this process, where caplog is
+    with caplog.at_level(logging.WARNING):
+        [pdf] = build([SAMPLES / "anthology" / "anthology.toml"], tmp_path / "a.pdf",
+                      pdf_options(cache=False))
+    assert len(pypdf.PdfReader(pdf).pages) > 10
+    assert not [r for r in caplog.records if "anchor" in r.getMessage()], caplog.text[:500]
+
+
 def copy_samples(to: Path) -> Path:
     """The sample anthology and the stories it names, to edit without touching the samples."""
     shutil.copytree(SAMPLES / "anthology", to / "anthology")

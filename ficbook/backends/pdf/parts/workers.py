@@ -20,10 +20,15 @@ from .stamps import lay_out_stamps, page_selectors, part_looks, recording
 PT_PER_PX = 0.75  # weasyprint lays out in CSS px (96 an inch), PDF links are in points
 
 
-def _render(job: Job | StampJob) -> Any:
+def _render(job: Job | StampJob, *, links_out: bool = False) -> Any:
+    """Lay `job`'s document out. `links_out`: it links into documents laid out apart (a part,
+    the front matter), which weasyprint reports as a missing anchor per link, from the layout
+    (target-counter) and the PDF: not news to the user, the join adds them back."""
     from ..fetch import SafeFetcher
 
     quiet_weasyprint()
+    if links_out:
+        logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     record_originals(Path(job.path).parent)
     fetcher = SafeFetcher(job.assets, [Path(r) for r in job.roots])
     return HTML(string=job.html, base_url=BOOK_URL + "text/book.html",
@@ -35,7 +40,7 @@ def lay_out_part(job: Job) -> Laid:
     PDF; where its sections start and how many pages each takes; its links to other parts;
     each page's type and named strings (its look, for its heads and number)."""
     with recording() as contexts:
-        doc = _render(job)
+        doc = _render(job, links_out=True)
     looks = part_looks(doc, contexts[-1]) if job.kind == "part" else []
     selectors = page_selectors(contexts[-1]) if job.kind == "part" else []
     starts: dict[str, int] = {}
@@ -60,9 +65,6 @@ def lay_out_part(job: Job) -> Laid:
             if link_type == "internal" and target not in anchors:
                 links.append((i, x1 * PT_PER_PX, height - y1 * PT_PER_PX, x2 * PT_PER_PX,
                               height - y2 * PT_PER_PX, target))
-    # Links into other parts (an anthology's pages pointing at other stories) are reported as
-    # missing anchors, once per part: not news to the user (the join adds them back).
-    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     if job.write:
         doc.write_pdf(job.path)
     return Laid(job.index, job.kind, job.path, len(doc.pages), starts, sizes, tuple(links),
