@@ -48,9 +48,12 @@ def atomic_file(target: Path, *, mode: int | None = 0o644,
     `drop_old_first` unlinks the old file just before the rename: renaming over a file makes
     ext4 write the new one out first (auto_da_alloc: 10-20 ms a MB), which a cache entry,
     unlike a book, does not need."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part",
-                                dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part",
+                                    dir=target.parent)
+    except OSError as exc:  # name the file the user asked for, not a temporary name
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
     os.close(fd)
     tmp = Path(name)
     try:

@@ -13,30 +13,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from harbour import write_anthology
 from validate import epubcheck_messages
 
 from ficbook import build, cache, ingest
 from ficbook.backends.epub import archive as epub_zip
 from ficbook.backends.epub.archive import Member, pack
 from ficbook.options import BuildOptions
-
-STORIES = ("Salt Roads", "The Lamplighter's Ledger", "Gull Weather", "Nine Bells", "Low Water")
-
-
-def write_anthology(folder: Path) -> Path:
-    folder.mkdir()
-    for n, title in enumerate(STORIES, start=1):
-        chapters = "\n\n".join(
-            f"Chapter {c}\n\nThe tide came in over the flats at {title.lower()}, and "
-            f"the keeper counted {n * c} boats against the light.\n\n* * *\n\n\"Again,\" "
-            f"she said -- and the bell answered."
-            for c in range(1, 4))
-        (folder / f"story-{n}.txt").write_text(
-            f"Title: {title}\nAuthor: writer{n}\nFandom: Tidewater\nRating: G\n"
-            f"Summary: A night at the harbour, number {n}.\n\n{chapters}\n\nThe End\n")
-    (folder / "anthology.toml").write_text(
-        'title = "Harbour Lights"\neditors = ["The Tidewater Mods"]\nstories = ["story-*.txt"]\n')
-    return folder / "anthology.toml"
 
 
 @pytest.fixture

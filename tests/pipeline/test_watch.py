@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_rebuild import write_anthology
+from harbour import write_anthology
 
 from ficbook import build
 from ficbook.pipeline.watch import watch
