@@ -46,6 +46,12 @@ class BuildError(FicbookError):
     exit_code = EXIT_BUILD
 
 
+def cannot_write(exc: OSError) -> BuildError:
+    """A file that could not be written, from the system's error about it."""
+    where = exc.filename if isinstance(exc.filename, str) else None
+    return BuildError(where, f"cannot write: {exc.strerror or exc}")
+
+
 class ThemeError(InputError):
     """A theme that is missing, malformed, or whose template fails."""
 

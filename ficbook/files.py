@@ -52,8 +52,8 @@ def atomic_file(target: Path, *, mode: int | None = 0o644,
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part",
                                     dir=target.parent)
-    except OSError as exc:  # name the file the user asked for, not a temporary name
-        raise OSError(exc.errno, exc.strerror, str(target)) from exc
+    except OSError as exc:
+        raise _naming(exc, target) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -63,8 +63,18 @@ def atomic_file(target: Path, *, mode: int | None = 0o644,
         if drop_old_first:
             target.unlink(missing_ok=True)
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.filename not in (None, name) or exc.errno is None:
+            raise  # another file's error (the block read one), or not the system's
+        raise _naming(exc, target) from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _naming(exc: OSError, target: Path) -> OSError:
+    """The error, naming the file the user asked for rather than its temporary name (a full
+    disk names no file at all)."""
+    return OSError(exc.errno, exc.strerror, str(target))
 
 
 def atomic_write(target: Path, data: bytes | Callable[[BinaryIO], None], *,

@@ -85,7 +85,6 @@ class Story:
                 digest.update(part.encode())
         return digest.hexdigest()
 
-
     def evolve(self, **changes: Any) -> Story:
         """A copy with these fields changed (another path, the anthology's title for it). What
         is derived from the text alone (word count, digest) is not worked out again when the

@@ -6,7 +6,7 @@ parsed stories (here: editors rebuild one anthology many times while fixing one 
 story that did not change comes back from here instead of being parsed again), compiled
 templates (templates.py), drawn covers and a book's EPUB pages (book.py, pages.py), laid-out PDF
 pieces (pdf.py); a batch's manifest lives in its output folder (manifest.py). render() and the
-writers see one BookCache and know nothing else of caching.
+writers are handed one BookCache and ask it for what they need.
 """
 
 from __future__ import annotations

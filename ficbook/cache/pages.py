@@ -43,7 +43,8 @@ class EpubCache:
 
     def __init__(self, target: Path, folder: Path | None = None) -> None:
         self.target = target
-        self._entry = (folder or cache_dir()) / "zip" / f"{key(epub=str(target.resolve()))}.pickle"
+        self._folder = folder or cache_dir()
+        self._entry = self._folder / "zip" / f"{key(epub=str(target.resolve()))}.pickle"
         self._deflated: Deflated = {}
         self._package: PackageDocuments | None = None
         self._stories: dict[str, list[PageRecord]] = {}
@@ -104,12 +105,13 @@ class EpubCache:
         if not same:
             store_pickle(self._entry, {"format": _FORMAT, "deflated": deflated,
                                        "package": package, "stories": stories})
-            prune("zip")  # one entry per book built
+            prune("zip", folder=self._folder)  # one entry per book built
 
 
 class StoryPages:
     """A story's pages from the last build of one EPUB, when the story and everything it is
-    shown with are as they were then; and where render() leaves the ones it made.
+    shown with are as they were then; and where render() leaves the ones it made (keep()
+    takes the pages of the story find() was last asked for: render() asks, then makes).
 
     A story page's template may read anything about the book and what the other stories are
     called (their metadata and chapter titles), but not their text: all of that, with the

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..errors import BuildError, FicbookError, ThemeError
+from ..errors import FicbookError, ThemeError, cannot_write
 
 # The readers, the backends and the theme engine load only when a parameter needs them:
 # `ficbook --help` imports none of them.
@@ -94,7 +94,7 @@ def writing_into(folder: Path, *, deep: bool = False) -> Iterator[None]:
     except OSError as exc:
         if not isinstance(exc.filename, str) or not _written(Path(exc.filename), folder, deep):
             raise
-        raise BuildError(exc.filename, f"cannot write: {exc.strerror or exc}") from exc
+        raise cannot_write(exc) from exc
 
 
 def _written(path: Path, folder: Path, deep: bool) -> bool:

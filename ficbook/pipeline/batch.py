@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cache.manifest import input_key, load_manifest, options_fingerprint, save_manifest
-from ..errors import BuildError, FicbookError, InputError
+from ..errors import BuildError, FicbookError, InputError, cannot_write
 from ..files import book_stem
 from ..options import BuildOptions
 from ..theme import Theme, load_theme
@@ -180,8 +180,7 @@ def _writing() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        where = exc.filename if isinstance(exc.filename, str) else None
-        raise BuildError(where, f"cannot write: {exc.strerror or exc}") from exc
+        raise cannot_write(exc) from exc
 
 
 def _id(path: Path) -> str:

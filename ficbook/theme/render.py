@@ -169,9 +169,10 @@ def _front_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry]) -> None:
                  contributors_file=CONTRIBUTORS_FILE if plan.contributors else "")
 
 
-def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry], kept: StoryPages) -> None:
+def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry],
+                 earlier: StoryPages) -> None:
     """Each story: its section's page if it opens one, its title page, its chapters (or the
-    pages `kept` from the last build, when the story and all it is shown with are as they
+    pages the `earlier` build made, when the story and all it is shown with are as they
     were); and its entries in the contents."""
     story_toc: dict[int, TocEntry] = {}
     body_started = False  # the first chapter of the book is the bodymatter landmark
@@ -184,13 +185,13 @@ def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry], kept: StoryP
             out.page("section.xhtml", group["file"], group["title"], "section", group=group)
         starts_body = not body_started and bool(story_plan["chapters"])
         body_started = body_started or starts_body
-        pages = kept.find(story, index, starts_body)
+        pages = earlier.find(story, index, starts_body)
         if pages is not None:
             out.pages.extend(pages)
         else:
             first = len(out.pages)
             _one_story(out, story_plan, starts_body, plan.multi)
-            kept.keep(out.pages[first:])
+            earlier.keep(out.pages[first:])
         children = [TocEntry(label, filename) for _, filename, label in story_plan["chapters"]]
         if plan.multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.

@@ -52,7 +52,10 @@ def deflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_one_edited_story_is_all_a_rebuild_parses_and_the_book_matches_a_cold_build(
-        tmp_path: Path, parsed: list[str], deflated: list[int]) -> None:
+        tmp_path: Path, parsed: list[str], deflated: list[int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache of its own: the session's may hold these stories already (test_watch's).
+    monkeypatch.setenv("FICBOOK_CACHE_DIR", str(tmp_path / "cache"))
     toml = write_anthology(tmp_path / "zine")
     [book] = build([toml], tmp_path / "out" / "harbour.epub")
     assert sorted(parsed) == [f"story-{n}.txt" for n in range(1, 6)]

@@ -26,12 +26,12 @@ def write_epub(rendered: RenderedBook, target: Path, options: BuildOptions,
     return target
 
 
-def epub_bytes(rendered: RenderedBook, kept: EpubCache | None = None) -> bytes:
+def epub_bytes(rendered: RenderedBook, store: EpubCache | None = None) -> bytes:
     # ebooklib writes the package documents (OPF, NCX, nav, container) around empty items;
     # the pages' own bytes go straight into the one zip archive.py writes.
-    contents = _contents(rendered, kept.lent() if kept else {})
-    key = _package_key(rendered) if kept else ""
-    package = kept.package(key) if kept else None
+    contents = _contents(rendered, store.lent() if store else {})
+    key = _package_key(rendered) if store else ""
+    package = store.package(key) if store else None
     if package is None:  # ebooklib (and lxml) take ~60 ms for a thousand pages: only if needed
         from .package import package_documents
 
@@ -39,9 +39,9 @@ def epub_bytes(rendered: RenderedBook, kept: EpubCache | None = None) -> bytes:
     files = [*contents.items(), *package.items()]
     deflated: Deflated = {}
     digests: dict[str, tuple[bytes, int]] = {}
-    data = pack(members(files, kept.deflated() if kept else None, deflated, digests))
-    if kept:
-        kept.save(deflated, (key, package),
+    data = pack(members(files, store.deflated() if store else None, deflated, digests))
+    if store:
+        store.save(deflated, (key, package),
                   {name.removeprefix(f"{FOLDER}/"): found for name, found in digests.items()})
     return data
 
