@@ -55,6 +55,9 @@ class Chapter:
     summary: str = ""
     notes: str = ""
     end_notes: str = ""
+    # The title of the part this chapter opens (one book of an anthology EPUB): the contents
+    # list the part's chapters under it. Empty: the chapter continues the part before, if any.
+    part: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Story:
     reader: str = ""  # which reader produced it, for `ficbook info`
     # Images the chapters show, as "images/<hash>.<ext>" assets (bodies use those paths).
     images: tuple[Asset, ...] = ()
+    # What the reader recognised and what it set aside, in words for `ficbook info`
+    # ("AO3 preface page: read as metadata", "site navigation: left out").
+    reader_notes: tuple[str, ...] = ()
 
     @cached_property  # a frozen dataclass still has a __dict__; pages ask for this often
     def counted_words(self) -> int:
@@ -80,7 +86,7 @@ class Story:
         digest = hashlib.sha256(f"{self.end_mark}\0{[a.filename for a in self.images]}".encode())
         for chapter in self.chapters:
             for part in (chapter.title, chapter.body, chapter.summary, chapter.notes,
-                         chapter.end_notes):
+                         chapter.end_notes, chapter.part):
                 digest.update(b"\0%d\0" % len(part))
                 digest.update(part.encode())
         return digest.hexdigest()

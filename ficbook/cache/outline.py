@@ -9,6 +9,7 @@ to unpickle) are read from the full cache entry the first time a chapter's body 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, replace
 from typing import Any
 
 from ..errors import InputError
@@ -24,10 +25,9 @@ Outline = tuple[Story, dict[str, Any]]
 
 
 def outline_of(story: Story) -> Outline:
-    hollow = tuple(Chapter(c.title, "", c.summary, c.notes, c.end_notes) for c in story.chapters)
+    hollow = tuple(replace(c, body="") for c in story.chapters)
     derived = {name: getattr(story, name) for name in DERIVED}
-    return Story(story.metadata, hollow, story.source, story.end_mark, story.reader,
-                 story.images), derived
+    return replace(story, chapters=hollow), derived
 
 
 class Bodies:
@@ -51,6 +51,9 @@ class Bodies:
         return self._bodies[n]
 
 
+_NAMES = tuple(f.name for f in fields(Chapter))  # in order: what Chapter(*values) takes
+
+
 class LazyChapter(Chapter):
     """A chapter whose body comes from `Bodies` the first time it is read; in every other
     way a Chapter (equal to one, and copied or pickled as one)."""
@@ -66,8 +69,9 @@ class LazyChapter(Chapter):
     @classmethod
     def of(cls, chapter: Chapter, bodies: Bodies, number: int) -> LazyChapter:
         lazy: LazyChapter = cls.__new__(cls)
-        for name in ("title", "summary", "notes", "end_notes"):
-            object.__setattr__(lazy, name, getattr(chapter, name))
+        for name in _NAMES:
+            if name != "body":
+                object.__setattr__(lazy, name, getattr(chapter, name))
         object.__setattr__(lazy, "_bodies", bodies)
         object.__setattr__(lazy, "_number", number)
         return lazy
@@ -77,13 +81,12 @@ class LazyChapter(Chapter):
         return self._bodies[self._number]
 
     def _fields(self) -> tuple[str, ...]:
-        return self.title, self.body, self.summary, self.notes, self.end_notes
+        return tuple(getattr(self, name) for name in _NAMES)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Chapter):
             return NotImplemented
-        return self._fields() == (other.title, other.body, other.summary, other.notes,
-                                  other.end_notes)
+        return self._fields() == tuple(getattr(other, name) for name in _NAMES)
 
     def __hash__(self) -> int:
         return hash(self._fields())
@@ -99,7 +102,6 @@ def story_from(outline: Outline, bodies: Bodies) -> Story:
     """The outline's story, its chapters reading their bodies from `bodies` when asked."""
     hollow, derived = outline
     chapters = tuple(LazyChapter.of(c, bodies, n) for n, c in enumerate(hollow.chapters))
-    story = Story(hollow.metadata, chapters, hollow.source, hollow.end_mark, hollow.reader,
-                  hollow.images)
+    story = replace(hollow, chapters=chapters)
     story.__dict__.update({name: derived[name] for name in DERIVED})
     return story

@@ -35,12 +35,13 @@ def story_json(story: Story) -> dict[str, Any]:
     return {
         "source": str(story.source) if story.source else None,
         "reader": story.reader,
+        "reader_notes": list(story.reader_notes),
         "metadata": meta,
         "counted_words": story.counted_words,
         "end_mark": story.end_mark,
         "chapters": [
             {"title": c.title, "words": _words(c.body), "body": c.body, "summary": c.summary,
-             "notes": c.notes, "end_notes": c.end_notes}
+             "notes": c.notes, "end_notes": c.end_notes, **({"part": c.part} if c.part else {})}
             for c in story.chapters
         ],
     }
@@ -55,6 +56,8 @@ def _words(body: str) -> int:
 def _print_info(story: Story) -> None:
     m = story.metadata
     click.echo(f"{story.source}  (read as: {story.reader})")
+    for note in story.reader_notes:
+        click.echo(f"  - {note}")
     rows: list[tuple[str, str]] = [("Title", m.title)]
     for key, value in asdict(m).items():
         if key in {"title", "extra", "word_count"} or value in ("", (), None, []):
@@ -78,6 +81,8 @@ def _print_info(story: Story) -> None:
     click.echo(f"  {len(story.chapters)} chapter(s):")
     for n, chapter in enumerate(story.chapters, start=1):
         label = chapter_label(story, chapter, n)
+        if chapter.part:
+            click.echo(f"         {chapter.part}")
         click.echo(f"    {n:>3}. {label}  ({_words(chapter.body):,} words)")
     if story.end_mark:
         click.echo(f"  End mark: {story.end_mark}")
