@@ -17,12 +17,12 @@ import lxml.html
 
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
+from ..xhtml import parse
 from ..xhtml import sanitize as xhtml
 from .header import metadata_from_fields, parse_header
 from .text import _CHAPTER, _END_MARK, SCENE_BREAK, is_chapter_heading, is_scene_break
 
-HTML_PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
-                                   recover=True, default_doctype=False)
+HTML_PARSER = parse.PARSER
 INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i",
           "img", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong",
           "sub", "sup", "time", "tt", "u", "var", "wbr", "ruby", "rt", "rp", "label"}
@@ -37,13 +37,12 @@ def parse_document(text: str) -> lxml.html.HtmlElement:
     text = xhtml.strip_invalid_chars(_XML_DECL.sub("", text))
     if not text.strip():
         raise InputError(None, "the file is empty: there is no story to build")
-    return lxml.html.document_fromstring(text, parser=HTML_PARSER)
+    return parse.document(text)
 
 
 def parse_fragment(text: str) -> lxml.html.HtmlElement:
     """An HTML fragment inside a <div> wrapper."""
-    return lxml.html.fragment_fromstring(xhtml.strip_invalid_chars(text) or "<p></p>",
-                                         create_parent="div", parser=HTML_PARSER)
+    return parse.fragment(xhtml.strip_invalid_chars(text) or "<p></p>")
 
 
 def text_of(el: lxml.html.HtmlElement) -> str:
