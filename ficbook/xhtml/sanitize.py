@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, urlsplit
 
 import lxml.etree as etree
 import lxml.html
@@ -147,14 +148,59 @@ def _normalise(root: lxml.html.HtmlElement) -> None:
         elif el.tag == "img":
             _resolve_image(el)
         elif el.tag == "a":
-            href = el.get("href", "")
-            if not href or href.startswith("#"):
-                # In-document anchors do not survive re-pagination; keep the words only.
-                el.attrib.pop("href", None)
+            href = external_href(el.get("href", ""))
+            if href:
+                el.set("href", href)
+            else:
+                el.drop_tag()  # the words stay, the link goes
+        elif el.tag == "wbr" and (el.text or len(el)):
+            _empty_void(el)
         # XHTML's lang is xml:lang in EPUB 2 readers; keep both in step.
         lang = el.get("lang")
         if lang is not None:
             el.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+
+
+# Browsers ignore tabs and newlines anywhere in a URL and spaces around it: "jav&#9;ascript:" is
+# javascript:, so the scheme is judged on the URL with those taken out.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+def external_href(href: str) -> str:
+    """The one link policy: an absolute http(s) or mailto address stays a link (returned
+    normalised); anything else (site-relative, `../`, a query, `#anchor`, any other scheme,
+    obfuscated or not) gives '' and the words are kept without it. Links between a book's
+    own pages are made by the theme, never taken from a story's HTML."""
+    url = _URL_IGNORED.sub("", href).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+                                            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+                                            "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed address ("http://[::1")
+        return ""
+    scheme = parts.scheme.lower()
+    if scheme not in _LINK_SCHEMES or (scheme != "mailto" and not parts.hostname) or \
+            (scheme == "mailto" and not parts.path.strip()):
+        return ""
+    return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
+
+
+def _empty_void(el: lxml.html.HtmlElement) -> None:
+    """libxml2 reads `<wbr>text` as a wbr holding the text; move what it holds out after it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    at = parent.index(el)
+    kids = list(el)
+    for n, kid in enumerate(kids, start=1):
+        parent.insert(at + n, kid)  # (moves it, its tail with it)
+    if kids:
+        kids[-1].tail = (kids[-1].tail or "") + (el.tail or "")
+        el.tail = el.text
+    else:
+        el.tail = (el.text or "") + (el.tail or "")
+    el.text = None
 
 
 def _resolve_image(img: lxml.html.HtmlElement) -> None:

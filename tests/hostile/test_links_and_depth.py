@@ -1,0 +1,83 @@
+"""Links, deep nesting and odd void tags from saved pages: one link policy, no text lost."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from validate import epubcheck_messages
+
+from ficbook import build, read_story
+from ficbook.options import BuildOptions
+from ficbook.xhtml.sanitize import clean, external_href
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+# What saved pages carry: site-relative and parent links, queries, other schemes, and
+# javascript: hidden behind an entity, a tab or a newline inside the scheme.
+HOSTILE_LINKS = [
+    "users/someone/pseuds/someone", "../", "/get_fandom_quicksearch.cgi?Fandom=X%20Y",
+    "?page=2", "#comments", "file:///etc/passwd", "data:text/html,<b>hi</b>",
+    "jav&#x09;ascript:alert(1)", "java&#10;script:alert(1)", "jav\tascript:alert(2)",
+    "&#106;avascript:alert(3)", " JaVaScRiPt:alert(4)", "vbscript:msgbox(1)", "//evil.example/x",
+    "http:/no-host", "mailto:",
+]
+KEPT_LINKS = {"https://example.org/works/1": "https://example.org/works/1",
+              "http://example.org/a page": "http://example.org/a%20page",
+              "mailto:writer@example.org": "mailto:writer@example.org"}
+
+
+@pytest.mark.parametrize("href", HOSTILE_LINKS)
+def test_a_link_that_is_not_web_or_mail_keeps_its_words_and_loses_its_link(href: str) -> None:
+    out = clean(f'<p>Read <a href="{href}">the next part</a> here.</p>')
+    assert out == "<p>Read the next part here.</p>"
+
+
+@pytest.mark.parametrize(("href", "kept"), KEPT_LINKS.items())
+def test_web_and_mail_links_stay_links(href: str, kept: str) -> None:
+    assert external_href(href) == kept
+    assert f'href="{kept}"' in clean(f'<p><a href="{href}">there</a></p>')
+
+
+def page(body: str) -> str:
+    return ("<html><head><title>Night Ferry - a journal</title></head><body>"
+            f'<div class="entry-content">{body}</div></body></html>')
+
+
+def test_a_book_from_a_page_full_of_hostile_links_passes_epubcheck(tmp_path: Path) -> None:
+    links = " ".join(f'<a href="{h}">link {n}</a>' for n, h in enumerate(HOSTILE_LINKS))
+    source = tmp_path / "ferry.html"
+    source.write_text(page(f"<p>The ferry left at nine, as it always did. {links}</p>"
+                           "<p>Read more at http://dw.example/3506.h<wbr>tml, or don't.</p>"))
+    epub = build([source], tmp_path / "out", BuildOptions(formats=("epub",)))[0]
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert "javascript" not in text.lower() and 'href="../"' not in text
+    assert "link 0" in text and f"link {len(HOSTILE_LINKS) - 1}" in text
+    assert "3506.h<wbr/>tml" in text
+
+
+def test_no_pdf_link_points_at_a_file(tmp_path: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    links = " ".join(f'<a href="{h}">link {n}</a>' for n, h in enumerate(HOSTILE_LINKS))
+    source = tmp_path / "ferry.html"
+    source.write_text(page(f"<p>The ferry left at nine. {links} "
+                           '<a href="https://example.org/ferry">timetable</a></p>'))
+    pdf = build([source], tmp_path / "out", BuildOptions(formats=("pdf",)))[0]
+    uris = [annot.get_object().get("/A", {}).get("/URI")
+            for p in pypdf.PdfReader(pdf).pages for annot in p.get("/Annots") or []]
+    assert "https://example.org/ferry" in uris
+    assert not [u for u in uris if u and not str(u).startswith(("https:", "http:", "mailto:"))]
+
+
+@pytest.mark.parametrize("depth", [300, 3000, 20000])
+def test_text_after_markup_nested_past_any_limit_is_kept_in_order(
+        tmp_path: Path, depth: int) -> None:
+    nested = "<div><span>" * depth + "the deep middle" + "</span></div>" * depth
+    source = tmp_path / "deep.html"
+    source.write_text(page("<p>The ferry left at nine, as it always did on Thursdays.</p>"
+                           f"{nested}<p>The last line, after all that.</p>"))
+    text = " ".join(c.body for c in read_story(source).chapters)
+    assert text.index("left at nine") < text.index("the deep middle") < text.index("last line")
