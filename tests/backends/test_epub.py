@@ -71,6 +71,33 @@ def test_opf_carries_identifier_modified_accessibility_and_cover(books: dict[str
     assert 'epub:type="landmarks"' in nav and 'epub:type="bodymatter"' in nav
 
 
+# epub:type values with a DPUB-ARIA role of their own: accessibility checkers (DAISY Ace) want
+# the role beside the type on the same element.
+DPUB_ROLES = {"chapter": "doc-chapter", "part": "doc-part", "colophon": "doc-colophon",
+              "toc": "doc-toc", "foreword": "doc-foreword", "afterword": "doc-afterword",
+              "introduction": "doc-introduction", "acknowledgments": "doc-acknowledgments",
+              "dedication": "doc-dedication", "epigraph": "doc-epigraph",
+              "endnotes": "doc-endnotes", "footnote": "doc-footnote"}
+
+
+def test_package_language_and_roles_for_accessibility_checkers(books: dict[str, Path]) -> None:
+    epub = books["the-cartographers-apprentice.txt"]
+    assert opf(epub).get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    typed = "{http://www.idpf.org/2007/ops}type"
+    seen = set()
+    with zipfile.ZipFile(epub) as z:
+        for name in z.namelist():
+            if not name.endswith(".xhtml"):
+                continue
+            for el in etree.fromstring(z.read(name)).iter():
+                for kind in (el.get(typed) or "").split():
+                    # (the body takes no role; the landmarks' links name a type, they are not one)
+                    if kind in DPUB_ROLES and not str(el.tag).endswith(("}body", "}a")):
+                        seen.add(kind)
+                        assert el.get("role") == DPUB_ROLES[kind], (name, kind)
+    assert {"chapter", "colophon"} <= seen
+
+
 def test_chapters_reach_nav_ncx_and_contents(books: dict[str, Path]) -> None:
     epub = books["the-cartographers-apprentice.txt"]
     nav, ncx = read(epub, "EPUB/nav.xhtml"), read(epub, "EPUB/toc.ncx")

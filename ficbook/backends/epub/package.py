@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection
+from typing import Any
 
 from ebooklib import epub
 
 from ...model import FALLBACK_MODIFIED, Book, RenderedBook, Story, TocEntry
 from ...xhtml.language import direction
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ACCESSIBILITY = (
     ("schema:accessMode", "textual"),
     ("schema:accessModeSufficient", "textual"),
@@ -60,6 +62,12 @@ class _PackageWriter(epub.EpubWriter):  # type: ignore[misc]
         self._write_items()
         written: dict[str, bytes] = self.out.written
         return written
+
+    def _write_opf_file(self, root: Any) -> None:
+        # The package's own language, for reading systems and checkers (DAISY Ace) that look
+        # for it there and not in dc:language.
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
 
 
 def _package(rendered: RenderedBook) -> epub.EpubBook:
