@@ -19,6 +19,7 @@ from ..model import (
     FALLBACK_MODIFIED,
     Asset,
     Book,
+    Chapter,
     MatterPage,
     Page,
     RenderedBook,
@@ -192,7 +193,7 @@ def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry],
             first = len(out.pages)
             _one_story(out, story_plan, starts_body, plan.multi)
             earlier.keep(out.pages[first:])
-        children = [TocEntry(label, filename) for _, filename, label in story_plan["chapters"]]
+        children = _chapter_entries(story_plan)
         if plan.multi:
             # A one-chapter story is its title page in the contents: no child that repeats it.
             story_toc[index] = TocEntry(story.metadata.title, story_plan["title_file"],
@@ -207,6 +208,31 @@ def _story_pages(out: _Pages, plan: _BookPlan, toc: list[TocEntry],
             toc.append(TocEntry(group["title"], group["file"], entries))
         else:
             toc.extend(entries)
+
+
+def _chapter_entries(plan: dict[str, Any]) -> list[TocEntry]:
+    """A story's chapters for the contents: those of a part (one book of an anthology EPUB)
+    under the part's entry, which opens at its first chapter."""
+    entries: list[TocEntry] = []
+    for part in plan["parts"]:
+        chapters = tuple(TocEntry(label, filename) for _, filename, label in part["chapters"])
+        if part["title"]:
+            entries.append(TocEntry(part["title"], part["file"], chapters))
+        else:
+            entries.extend(chapters)
+    return entries
+
+
+def _parts(chapters: list[tuple[Chapter, str, str]]) -> list[dict[str, Any]]:
+    """Chapters in runs: each run opened by a chapter that names a part (the first run has no
+    title when the story starts before any part)."""
+    parts: list[dict[str, Any]] = []
+    for entry in chapters:
+        chapter, filename, _ = entry
+        if chapter.part or not parts:
+            parts.append({"title": chapter.part, "file": filename, "chapters": []})
+        parts[-1]["chapters"].append(entry)
+    return parts
 
 
 def _one_story(out: _Pages, plan: dict[str, Any], starts_body: bool, multi: bool) -> None:
@@ -279,7 +305,7 @@ def _plan(index: int, story: Story, multi: bool) -> dict[str, Any]:
     for n, chapter in enumerate(story.chapters, start=1):
         chapters.append((chapter, f"{prefix}-c{n:03d}.xhtml", chapter_label(story, chapter, n)))
     return {"index": index, "story": story, "title_file": f"{prefix}-title.xhtml",
-            "chapters": chapters}
+            "chapters": chapters, "parts": _parts(chapters)}
 
 
 def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:
