@@ -170,6 +170,8 @@ def tidy_chapters(chapters: tuple[Chapter, ...]) -> tuple[tuple[Chapter, ...], l
     part = ""
     dropped = parts = 0
     for n, chapter in enumerate(chapters):
+        if chapter.title.endswith(":"):  # "**Chapter 10:**" with its name left out
+            chapter = replace(chapter, title=chapter.title.rstrip(" :"))
         if not _empty(chapter) or len(chapters) == 1:
             out.append(replace(chapter, part=chapter.part or part) if part else chapter)
             part = ""

@@ -13,8 +13,8 @@ from markdown_it import MarkdownIt
 from ..errors import InputError
 from ..model import Metadata, Story
 from .decode import decode, read_bytes
-from .header import metadata_from_fields, parse_header
 from .furniture import Furniture, find_furniture, tidy_chapters
+from .header import metadata_from_fields, parse_header
 from .htmlblocks import blocks_of, fragment, parse_fragment, prepare, story_from_blocks
 from .text import is_scene_break
 
@@ -143,7 +143,7 @@ def _front_matter(lines: list[str], path: Path | None) -> tuple[
     return fields, lines[end + 1:]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]
     """yaml's SafeLoader that leaves dates as the author wrote them (`2024-07-02`, not a
     datetime that prints as `2024-07-02 00:00:00+00:00`)."""
 
@@ -160,7 +160,7 @@ def _safe_yaml(source: str, path: Path | None) -> Any:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise InputError(path, "front matter uses YAML anchors/aliases; ficbook does "
                                        "not expand them")
-        return yaml.load(source, Loader=_Loader)  # noqa: S506 (a SafeLoader, see below)
+        return yaml.load(source, Loader=_Loader)  # a SafeLoader (below)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""
