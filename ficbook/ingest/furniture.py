@@ -78,8 +78,10 @@ def _running_heads(blocks: list[Block], counts: Counter[str]) -> set[str]:
     return heads
 
 
-def find_furniture(blocks: list[Block]) -> Furniture:
-    """Running heads and repeated boilerplate out; the first title block read as metadata."""
+def find_furniture(blocks: list[Block], said: tuple[str, ...] = ()) -> Furniture:
+    """Running heads and repeated boilerplate out; the first title block read as metadata.
+    `said`: header lines already read as metadata (a disclaimer pasted into every chapter
+    again is a copy of the header's)."""
     counts = _lines(blocks)
     heads = _running_heads(blocks, counts)
     found = Furniture(blocks=list(blocks))
@@ -90,7 +92,7 @@ def find_furniture(blocks: list[Block]) -> Furniture:
         if sum(len(b.text.split()) for b in preface) <= MAX_PREFACE:
             found.preface = preface
     kept: list[Block] = []
-    seen: set[str] = set()
+    seen = {" ".join(line.casefold().split()) for line in said}
     for n, block in enumerate(blocks):
         key = _key(block)
         if start <= n < end or (n < start and found.preface):

@@ -47,11 +47,12 @@ def parse_markdown(text: str, path: Path | None = None) -> Story:
     else:
         fields, notes = _front_matter_fields(fields)
     md = _md()
+    plain_fields = fields
     fields = [(k, md.render(v) if _canon(k) in _RICH else v) for k, v in fields]
     meta = metadata_from_fields(fields, Metadata(title=""), path)
     root = parse_fragment(md.render("\n".join(_scene_breaks(body))))
     prepare(root)
-    found = find_furniture(blocks_of(root))
+    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields))
     meta = _furniture_metadata(meta, found)
     story = story_from_blocks(found.blocks, path, "markdown", meta, header=False)
     chapters, tidied = tidy_chapters(story.chapters)
