@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -12,37 +13,47 @@ from ..xhtml.language import language_tag
 
 # Canonical field -> the names fans actually type (compared lowercased, without punctuation noise).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "story title", "fic title", "name of fic"),
-    "authors": ("author", "authors", "by", "writer", "written by", "author name", "pseud"),
-    "fandoms": ("fandom", "fandoms", "fandom(s)", "show", "canon"),
+    "title": ("title", "story title", "fic title", "name of fic", "work title"),
+    "authors": ("author", "authors", "author(s)", "by", "writer", "writers", "written by",
+                "author name", "pseud", "pseuds", "creator", "creators", "byline"),
+    "fandoms": ("fandom", "fandoms", "fandom(s)", "show", "canon", "canons"),
     "relationships": ("pairing", "pairings", "pairing(s)", "relationship", "relationships",
                       "relationship(s)", "ship", "ships"),
-    "characters": ("character", "characters", "character(s)", "characters/pairings"),
-    "rating": ("rating", "rated", "ratings"),
+    "characters": ("character", "characters", "character(s)", "characters/pairings", "chars"),
+    "rating": ("rating", "rated", "ratings", "content rating", "age rating"),
     "warnings": ("warning", "warnings", "warning(s)", "content warning", "content warnings",
-                 "archive warning", "archive warnings", "cw", "tw", "trigger warnings"),
+                 "archive warning", "archive warnings", "cw", "cws", "tw", "tws",
+                 "trigger warning", "trigger warnings"),
     "categories": ("category", "categories", "category(s)"),
     "genres": ("genre", "genres", "genre(s)"),
-    "tags": ("tag", "tags", "additional tags", "keywords"),
+    "tags": ("tag", "tags", "additional tags", "keywords", "keyword", "freeform", "freeforms",
+             "other tags"),
     "notes": ("a/n", "an", "author's note", "author's notes", "authors note", "authors notes",
-              "author note", "author notes", "notes", "note", "author's comments"),
-    "end_notes": ("end notes", "end note"),
+              "author note", "author notes", "notes", "note", "author's comments",
+              "start note", "start notes", "beginning note", "beginning notes"),
+    "end_notes": ("end notes", "end note", "endnote", "endnotes", "closing notes"),
     "prompt": ("prompt", "prompts"),
     "betas": ("beta", "betas", "beta(s)", "beta reader", "beta readers", "beta'd by", "betaed by",
               "beta'ed by", "thanks to"),
     "written_for": ("written for", "for", "gift for", "challenge", "written for challenge"),
-    "word_count": ("word count", "words", "wordcount", "word-count", "length",
-                   "word count (approx)"),
-    "series": ("series", "series name"),
+    "word_count": ("word count", "words", "wordcount", "length", "word count (approx)"),
+    "series": ("series", "series name", "series title"),
+    "series_index": ("series index", "series number", "series part", "part of series",
+                     "series position"),
     "status": ("status",),
-    "published": ("date", "posted", "date posted", "published", "date written"),
-    "updated": ("updated", "last updated"),
-    "summary": ("summary", "description", "blurb", "synopsis"),
+    "published": ("date", "posted", "date posted", "published", "date written",
+                  "date published", "published date", "publish date", "pubdate",
+                  "date created", "created", "first published"),
+    "updated": ("updated", "last updated", "date updated", "lastmod", "last modified",
+                "last modified at", "modified", "date modified", "completed", "date completed"),
+    "summary": ("summary", "description", "blurb", "synopsis", "abstract", "excerpt"),
     "disclaimer": ("disclaimer", "disclaimers"),
     "spoilers": ("spoilers", "spoiler", "spoiler(s)", "spoilers for"),
-    "language": ("language",),
-    "source_url": ("url", "link", "source", "originally posted at"),
+    "language": ("language", "lang", "locale"),
+    "source_url": ("url", "link", "source", "originally posted at", "source url", "ao3 link",
+                   "ao3 url", "ao3", "original url", "original link", "work url"),
 }
+log = logging.getLogger(__name__)
 ALIASES: dict[str, str] = {name: canon for canon, names in FIELD_NAMES.items() for name in names}
 
 LIST_FIELDS = {"authors", "fandoms", "relationships", "characters", "warnings", "categories",
@@ -62,8 +73,9 @@ _HEADER_RULE = re.compile(r"^\s*([-=_~*#.])\1{2,}\s*$")
 
 
 def canonical(key: str) -> str | None:
-    k = re.sub(r"\s+", " ", key.strip().lower().replace("’", "'")).rstrip(" .")
-    return ALIASES.get(k)
+    """The field a key names: `Content_Rating`, `content-rating` and `Content Rating` alike."""
+    k = key.strip().lower().replace("’", "'").replace("_", " ").replace("-", " ")
+    return ALIASES.get(re.sub(r"\s+", " ", k).strip(" ."))
 
 
 @dataclass
@@ -78,11 +90,24 @@ class Header:
         return bool(self.fields)
 
 
+_CLOSERS = {"**": "**", "__": "__", "<b>": "</b>", "<strong>": "</strong>"}
+
+
 def _key_value(line: str) -> tuple[str, str] | None:
     m = _KEY_LINE.match(line)
     if not m or m.group("key").count(" ") > 4:
         return None
-    return m.group("key").strip(), m.group("value")
+    return m.group("key").strip(), _unbold(line.lstrip(), m.group("value"))
+
+
+def _unbold(line: str, value: str) -> str:
+    """`**Disclaimer: not mine.**`: the whole line was bold, so the value loses its closer."""
+    for opener, closer in _CLOSERS.items():
+        inner = value[:-len(closer)]
+        if line.lower().startswith(opener) and value.lower().endswith(closer) and \
+                opener not in inner.lower():
+            return inner.rstrip()
+    return value
 
 
 def parse_header(lines: list[str]) -> Header:
@@ -174,8 +199,13 @@ _SERIES_INDEX = re.compile(r"^(?P<name>.+?)\s*[\(\[,#]?\s*(?:part|book|#)\s*(?P<
                            r"(?:\s*(?:of|/)\s*\d+)?\s*[\)\]]?\s*$", re.IGNORECASE)
 
 
-def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata) -> Metadata:
-    """Map (key, value) pairs into Metadata; unknown keys go to `extra`, in order."""
+def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata,
+                         source: object = None) -> Metadata:
+    """Map (key, value) pairs into Metadata; unknown keys go to `extra`, in order.
+
+    A one-value field given twice (two `Title:` lines) keeps the first value, with a warning
+    naming the key and `source` (the file): the first is the one the author put on top. Lists
+    and notes given twice are joined."""
     values: dict[str, Any] = {}
     extra: list[tuple[str, str]] = list(base.extra)
     for key, raw in fields:
@@ -190,26 +220,52 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata) -> Metad
         elif canon in RICH_FIELDS:
             fragment = xhtml.clean(inline_markup(value), typography=True)
             values[canon] = (values.get(canon, "") + " " + fragment).strip()
-        elif canon == "word_count":
-            count = _word_count(value)
-            if count is None:
-                extra.append((key, value))
-            else:
-                values["word_count"] = count
-        elif canon == "language":
-            tag = language_tag(_plain(value))
-            if tag is None:
-                extra.append((key, value))
-            else:
-                values["language"] = tag
-        elif canon == "series":
-            m = _SERIES_INDEX.match(value)
-            values["series"] = m.group("name").strip(" ,:-") if m else value
-            if m:
-                values["series_index"] = float(m.group("n"))
-        else:
-            values[canon] = _plain(value)
+        elif _first_given(canon, values):
+            _warn_repeated(source, key, value, values, canon)
+        elif not _scalar(canon, key, value, values):
+            extra.append((key, value))
     return replace(base, **values, extra=tuple(extra))
+
+
+
+
+def _first_given(canon: str, values: dict[str, Any]) -> bool:
+    return canon in values
+
+
+def _warn_repeated(source: object, key: str, value: str, values: dict[str, Any],
+                   canon: str) -> None:
+    kept = values.get(canon)
+    if str(kept) != _plain(value):
+        log.warning("%s: the header gives %r twice; the first (%r) is kept, not %r",
+                    source or "header", key, kept, _plain(value))
+
+
+def _scalar(canon: str, key: str, value: str, values: dict[str, Any]) -> bool:
+    """Set a one-value field; False when the value cannot be read (it goes to `extra`)."""
+    if canon == "word_count":
+        count = _word_count(value)
+        if count is not None:
+            values["word_count"] = count
+        return count is not None
+    if canon == "series_index":
+        m = re.search(r"\d+(?:\.\d+)?", value)
+        if m:
+            values["series_index"] = float(m.group())
+        return m is not None
+    if canon == "language":
+        tag = language_tag(_plain(value))
+        if tag is not None:
+            values["language"] = tag
+        return tag is not None
+    if canon == "series":
+        m = _SERIES_INDEX.match(value)
+        values["series"] = m.group("name").strip(" ,:-") if m else value
+        if m:
+            values["series_index"] = float(m.group("n"))
+        return True
+    values[canon] = _plain(value)
+    return True
 
 
 # What sanitizing or typography could change in a one-line field (a leading BOM too): a value

@@ -307,7 +307,7 @@ def story_from_blocks(blocks: list[Block], path: Path | None, reader: str,
     meta = meta or Metadata(title="")
     if header:
         fields, blocks, subject = split_header(blocks)
-        meta = metadata_from_fields(fields, meta)
+        meta = metadata_from_fields(fields, meta, path)
         if subject and not meta.title:
             from .header import title_from_subject
 

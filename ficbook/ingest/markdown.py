@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from markdown_it import MarkdownIt
 from ..errors import InputError
 from ..model import Metadata, Story
 from .decode import decode, read_bytes
+from .furniture import Furniture, find_furniture, tidy_chapters
 from .header import metadata_from_fields, parse_header
-from .htmlblocks import blocks_of, parse_fragment, prepare, story_from_blocks
+from .htmlblocks import blocks_of, fragment, parse_fragment, prepare, story_from_blocks
 from .text import is_scene_break
 
 MAX_FRONT_MATTER = 64 * 1024
@@ -37,16 +39,67 @@ def parse_markdown(text: str, path: Path | None = None) -> Story:
     if not text.strip():
         raise InputError(path, "the file is empty: there is no story to build")
     lines = text.split("\n")
+    notes: list[str] = []
     fields, body = _front_matter(lines, path)
     if fields is None:
         header = parse_header(lines)
         fields, body = header.fields, lines[header.body_start:]
+    else:
+        fields, notes = _front_matter_fields(fields)
     md = _md()
+    plain_fields = fields
     fields = [(k, md.render(v) if _canon(k) in _RICH else v) for k, v in fields]
-    meta = metadata_from_fields(fields, Metadata(title=""))
+    meta = metadata_from_fields(fields, Metadata(title=""), path)
     root = parse_fragment(md.render("\n".join(_scene_breaks(body))))
     prepare(root)
-    return story_from_blocks(blocks_of(root), path, "markdown", meta, header=False)
+    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields))
+    meta = _furniture_metadata(meta, found)
+    story = story_from_blocks(found.blocks, path, "markdown", meta, header=False)
+    chapters, tidied = tidy_chapters(story.chapters)
+    if found.part and chapters and not chapters[0].part:
+        chapters = (replace(chapters[0], part=found.part), *chapters[1:])
+    return replace(story, chapters=chapters,
+                   reader_notes=(*story.reader_notes, *notes, *found.notes(), *tidied))
+
+
+def _furniture_metadata(meta: Metadata, found: Furniture) -> Metadata:
+    """A title block the front matter did not already give; the preface as the story's notes."""
+    if found.title and not meta.title:
+        meta = replace(meta, title=found.title)
+    if found.author and not meta.authors:
+        meta = replace(meta, authors=(found.author,))
+    if found.preface:
+        preface = "".join(fragment(b) for b in found.preface)
+        meta = replace(meta, notes=" ".join(filter(None, (meta.notes, preface))))
+    return meta
+
+
+# Keys a static site generator (Jekyll, Hugo, 11ty) reads for itself: not the story's.
+SITE_KEYS = {"layout", "permalink", "slug", "draft", "weight", "aliases", "type", "menu",
+             "eleventynavigation", "eleventyexcludefromcollections", "eleventycomputed",
+             "sitemap", "toc", "comments"}
+_DATE_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
+_PUBLISHED_KEYS = {"published", "date published", "published date", "publish date", "pubdate",
+                   "first published", "date posted", "posted"}
+
+
+def _front_matter_fields(fields: list[tuple[str, str]]) -> tuple[list[tuple[str, str]],
+                                                                   list[str]]:
+    """Front matter in the story's words: site keys set aside, dates as the author wrote them
+    (the day, without a midnight time), and `date` beside a published date is the update."""
+    site = [k for k, _ in fields if k.lower() in SITE_KEYS]
+    named = {re.sub(r"[\s_-]+", " ", k.lower()).strip() for k, _ in fields}
+    out = []
+    for key, value in fields:
+        if key.lower() in SITE_KEYS or (key.lower() == "published" and value in {"yes", "no"}):
+            continue
+        if key.lower() == "date" and named & _PUBLISHED_KEYS:
+            key = "Updated"
+        if _canon(key) in {"published", "updated"} and (m := _DATE_TIME.match(value)):
+            value = m.group(1)
+        out.append((key, value))
+    notes = [f"front matter site keys set aside: {', '.join(site)}"] if site else []
+    return out, notes
 
 
 def _canon(key: str) -> str | None:
@@ -91,14 +144,24 @@ def _front_matter(lines: list[str], path: Path | None) -> tuple[
     return fields, lines[end + 1:]
 
 
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]
+    """yaml's SafeLoader that leaves dates as the author wrote them (`2024-07-02`, not a
+    datetime that prints as `2024-07-02 00:00:00+00:00`)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def _safe_yaml(source: str, path: Path | None) -> Any:
     """yaml.safe_load without anchors and aliases (no billion-laughs expansion)."""
     try:
-        for event in yaml.parse(source, Loader=yaml.SafeLoader):
+        for event in yaml.parse(source, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise InputError(path, "front matter uses YAML anchors/aliases; ficbook does "
                                        "not expand them")
-        return yaml.safe_load(source)
+        return yaml.load(source, Loader=_Loader)  # a SafeLoader (below)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""

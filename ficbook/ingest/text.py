@@ -73,7 +73,7 @@ def parse_text(text: str, path: Path | None = None) -> Story:
         raise InputError(path, "the file is empty: there is no story to build")
     header = parse_header(lines)
     fallback = path.stem.replace("_", " ").replace("-", " ").strip().title() if path else ""
-    meta = metadata_from_fields(header.fields, Metadata(title=""))
+    meta = metadata_from_fields(header.fields, Metadata(title=""), path)
     if header.subject and not meta.title:
         title, _ = title_from_subject(header.subject)
         meta = replace(meta, title=title)

@@ -134,3 +134,30 @@ def test_a_plain_field_comes_out_as_the_sanitizer_and_typography_would_make_it()
     for _ in range(5000):
         value = "".join(rng.choice(chars) for _ in range(rng.randint(0, 24)))
         assert _plain(value) == xhtml.to_text(xhtml.clean(value, typography=True)), value
+
+
+def test_a_repeated_key_keeps_the_first_value_and_warns(caplog: pytest.LogCaptureFixture) -> None:
+    header = parse_header(["Title: The First Name", "Author: me", "Title: A Second Name", "", "Body."])
+    meta = metadata_from_fields(header.fields, Metadata(title=""), "story.txt")
+    assert meta.title == "The First Name"
+    assert any("story.txt" in r.getMessage() and "'Title'" in r.getMessage() for r in caplog.records)
+
+
+def test_repeated_list_keys_are_joined_without_warning(caplog: pytest.LogCaptureFixture) -> None:
+    meta = meta_of("Title: T\nPairing: A/B\nRelationship: C/D\n\nBody.")
+    assert meta.relationships == ("A/B", "C/D")
+    assert caplog.records == []
+
+
+def test_a_whole_bold_key_line_loses_its_closing_marker() -> None:
+    meta = meta_of("**Disclaimer: Not mine, sadly.**\n**Title: Lark**\n\nBody.")
+    assert (meta.disclaimer, meta.title) == ("Not mine, sadly.", "Lark")
+
+
+@pytest.mark.parametrize(("key", "field"), [
+    ("content_rating", "rating"), ("Content-Warning", "warnings"), ("date_published", "published"),
+    ("lastmod", "updated"), ("Author(s)", "authors"), ("ao3_link", "source_url"),
+    ("start_note", "notes"), ("end_note", "end_notes"), ("series_index", "series_index"),
+])  # fmt: skip
+def test_site_generator_spellings(key: str, field: str) -> None:
+    assert canonical(key) == field

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES
 from validate import epubcheck_many
+from wordfiles import make_styled_docx
 
 from ficbook import build
 from ficbook.cli import cli
@@ -78,6 +79,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "markdown-tidewater-front-matter": FIXTURES / "markdown" / "tidewater-front-matter.md",
         "markdown-lamplighter-header": FIXTURES / "markdown" / "lamplighter-header.md",
         "docx-letters-from-the-lock-keeper": make_docx(tmp / "letters-from-the-lock-keeper.docx"),
+        "docx-styled-weir-keepers-almanac": make_styled_docx(tmp / "weir-keepers-almanac.docx"),
+        "markdown-ember-road-site-front-matter":
+            FIXTURES / "markdown" / "ember-road-site-front-matter.md",
+        "markdown-harbourmaster-word-export": FIXTURES / "markdown" / "harbourmaster-word-export.md",
         "epub-fanficfare-the-night-market": zip_folder(
             FIXTURES / "epub" / "fanficfare-the-night-market", tmp / "the-night-market.epub"),
     }
@@ -126,6 +131,9 @@ def test_formats_are_detected_by_suffix_then_content(inputs: dict[str, Path],
         "markdown-tidewater-front-matter": "markdown",
         "markdown-lamplighter-header": "markdown",
         "docx-letters-from-the-lock-keeper": "docx",
+        "docx-styled-weir-keepers-almanac": "docx",
+        "markdown-ember-road-site-front-matter": "markdown",
+        "markdown-harbourmaster-word-export": "markdown",
         "epub-fanficfare-the-night-market": "epub/fanficfare",
         "epub-ficbook-cartographers-apprentice": "epub/ficbook",
         "epub-ficbook-orchard-accounts": "epub/ficbook",
