@@ -28,7 +28,7 @@ from . import epub_merge
 from .ao3 import language_code, story_from_ao3
 from .archive import open_zip, read_member
 from .decode import read_bytes
-from .epub_chapter import sectioned_chapter
+from .epub_chapter import has_story_text, sectioned_chapter
 from .epub_info import (
     PageFields,
     apply_fields,
@@ -468,7 +468,7 @@ def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
         body = doc.find("body")
         if body is None or not text_of(body):
             continue
-        if not chapters:
+        if not chapters and not has_story_text(body):
             found = read_fields(body)
             if is_information_page(found):
                 meta = apply_fields(found, meta)

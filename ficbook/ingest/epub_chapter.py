@@ -12,7 +12,7 @@ import re
 import lxml.html
 
 from ..model import Chapter
-from .epub_info import block_fragment
+from .epub_info import block_fragment, rich_fragment
 from .htmlblocks import HEADINGS, body_fragment, text_of
 
 _NOTE_BLOCKS = (".//*[contains(concat(' ', normalize-space(@class), ' '), ' notes ') or "
@@ -27,6 +27,16 @@ SECTION_LABELS = {"summary": "summary", "chapter summary": "summary", "notes": "
                   "end notes for the chapter": "end_notes"}
 POINTER = re.compile(r"^\(?\s*see the (end|beginning) of the (chapter|work) for\s*(more)?\s*"
                      r"notes\.?\s*\)?$", re.IGNORECASE)
+
+
+def has_story_text(body: lxml.html.HtmlElement) -> bool:
+    """The page holds a chapter's text as AO3 marks it (so it is no information page, however
+    short): `div.userstuff.module`, `role="article"`, or a "Chapter Text" label."""
+    if body.xpath(".//*[@role='article' or @id='chapters' or (contains(@class, 'userstuff') "
+                  "and contains(@class, 'module'))]"):
+        return True
+    return any(BODY_LABELS.match(text_of(h)) or "landmark" in _classes(h)
+               for h in body.iter(*HEADINGS))
 
 
 def _classes(el: lxml.html.HtmlElement) -> set[str]:
@@ -111,7 +121,7 @@ def _text(el: lxml.html.HtmlElement) -> str:
             p.drop_tree()
     if POINTER.match(text_of(el)):
         return ""
-    return block_fragment(body_fragment(el))
+    return rich_fragment(el)
 
 
 def _by_labels(body: lxml.html.HtmlElement) -> Chapter:

@@ -77,6 +77,14 @@ def block_fragment(fragment: str) -> str:
     return f"<div>{fragment}</div>"
 
 
+def rich_fragment(el: lxml.html.HtmlElement) -> str:
+    """A summary or notes block as blocks; AO3's `blockquote.userstuff` is a frame, not a quote."""
+    for quote in list(el.iterdescendants("blockquote")):
+        if "userstuff" in quote.get("class", "").split():
+            quote.drop_tag()
+    return block_fragment(body_fragment(el))
+
+
 def read_fields(body: lxml.html.HtmlElement) -> PageFields:
     """Everything a page says as labels and values (the page itself is left as it was)."""
     root = copy.deepcopy(body)
@@ -120,10 +128,11 @@ def _pairs_of_dl(dl: lxml.html.HtmlElement, found: PageFields) -> None:
         key = text_of(dt).rstrip(":").strip()
         kind = RICH_LABELS.get(_label(key))
         if kind:
-            found.rich[kind] = block_fragment(body_fragment(dd))
+            found.rich[kind] = rich_fragment(dd)
             continue
         links = [text_of(a) for a in dd.iter("a") if text_of(a)]
-        value = ", ".join(links) if links and _label(key) not in SOURCE_LABELS else text_of(dd)
+        plain = _label(key) in SOURCE_LABELS | {"series"}  # "Part 3 of <a>Name</a>": all words
+        value = ", ".join(links) if links and not plain else text_of(dd)
         found.pairs.append((key, value))
 
 
@@ -166,7 +175,7 @@ def _take_rich_blocks(root: lxml.html.HtmlElement, found: PageFields) -> None:
             if tail and tail.strip():
                 holder.text = tail
             el.drop_tree()
-        fragment = block_fragment(body_fragment(holder))
+        fragment = rich_fragment(holder)
         if fragment and kind not in found.rich:
             found.rich[kind] = fragment
         if holder is el:
@@ -257,6 +266,9 @@ def apply_fields(found: PageFields, meta: Metadata) -> Metadata:
             continue
         if label == "status":
             values["status"] = status_of(value)
+            continue
+        if label == "completed":  # AO3's stats: the date it was completed
+            values.update(status="Completed", updated=value)
             continue
         canon = canonical(label)
         if canon in LIST_FIELDS:  # split here: "Draco M., Hermione G." keeps its full stops
