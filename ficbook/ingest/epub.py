@@ -24,9 +24,19 @@ from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from ..xhtml import images
 from ..xhtml import sanitize as xhtml
+from . import epub_merge
 from .ao3 import language_code, story_from_ao3
 from .archive import open_zip, read_member
 from .decode import read_bytes
+from .epub_chapter import has_story_text, sectioned_chapter
+from .epub_info import (
+    PageFields,
+    apply_fields,
+    is_information_page,
+    read_fields,
+    series_of,
+    status_of,
+)
 from .header import metadata_from_fields
 from .htmlblocks import (
     HTML_PARSER,
@@ -111,12 +121,22 @@ def _parse_package(pkg: Package) -> Story:
     props = {m.get("property", "") for m in pkg.metas()}
     if "ficbook:untitled-chapters" in props or any(p.startswith("ficbook:") for p in props):
         return _ficbook(pkg)
+    books = epub_merge.book_packages(pkg.manifest, pkg.spine)
+    if books:
+        return _anthology(pkg, books)
     docs = [(name, pkg.html(name)) for name in pkg.spine]
     if any(d.xpath("//*[@id='preface']") and "Archive of Our Own" in text_of(d) for _, d in docs):
         return _ao3(pkg, docs)
     if _is_fanficfare(pkg):
         return _fanficfare(pkg, docs)
     return _generic(pkg, docs, "epub")
+
+
+def _anthology(pkg: Package, books: list[tuple[str, list[str]]]) -> Story:
+    """Each book of an EpubMerge anthology read as the EPUB it was, then kept as a part."""
+    stories = [_parse_package(_package_at(pkg.zip, opf, pkg.path, pages))
+               for opf, pages in books]
+    return epub_merge.merge(_opf_metadata(pkg), stories, pkg.path)
 
 
 # --- the package ---------------------------------------------------------------------------
@@ -135,7 +155,12 @@ def _package(data: bytes, path: Path | None) -> Package:
     rootfile = container.find(".//c:rootfile", NS)
     if rootfile is None or not rootfile.get("full-path"):
         raise InputError(path, "the EPUB's container.xml names no package document")
-    opf_name = rootfile.get("full-path", "")
+    return _package_at(z, rootfile.get("full-path", ""), path)
+
+
+def _package_at(z: zipfile.ZipFile, opf_name: str, path: Path | None,
+                spine: list[str] | None = None) -> Package:
+    """The package document at `opf_name`; `spine` (zip names) replaces its own when given."""
     opf = _xml(z, opf_name, path)
     base = posixpath.dirname(opf_name)
     manifest = {}
@@ -144,11 +169,12 @@ def _package(data: bytes, path: Path | None) -> Package:
         name = posixpath.normpath(posixpath.join(base, href)) if href else ""
         manifest[item.get("id", "")] = (name, item.get("media-type", ""),
                                         item.get("properties", ""))
-    spine = []
-    for ref in opf.findall("opf:spine/opf:itemref", NS):
-        name, media, _ = manifest.get(ref.get("idref", ""), ("", "", ""))
-        if name and media in XHTML_TYPES and name in z.namelist():
-            spine.append(name)
+    if spine is None:
+        spine = []
+        for ref in opf.findall("opf:spine/opf:itemref", NS):
+            name, media, _ = manifest.get(ref.get("idref", ""), ("", "", ""))
+            if name and media in XHTML_TYPES and name in z.namelist():
+                spine.append(name)
     if not spine:
         raise InputError(path, "the EPUB's spine lists no readable pages")
     return Package(path, z, opf, base, manifest, spine)
@@ -343,6 +369,13 @@ def _fanficfare(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> 
                 if code:
                     meta = replace(meta, language=code)
                     continue
+            if k == "status":
+                meta = replace(meta, status=status_of(value))
+                continue
+            if k == "series":
+                series, index = series_of(value)  # a link on the page: its words, not markup
+                meta = replace(meta, series=series, series_index=index)
+                continue
             if k == "category":
                 key = "Fandom"  # FanFicFare's "Category" is the fandom on most sites
             if k in {"summary", "genre"} or (k == "author" and meta.authors):
@@ -354,8 +387,12 @@ def _fanficfare(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> 
                     meta = replace(meta, tags=())  # dc:subject repeats genre and category
             kept.append((key, value))
         meta = metadata_from_fields(kept, meta)
+        docs = [(n, d) for n, d in docs if d is not title_page]
+        notes = ["FanFicFare title page: read as metadata"]
+    else:
+        notes = []
     story = _generic(pkg, docs, "epub/fanficfare", meta)
-    return story
+    return replace(story, reader_notes=(*notes, *story.reader_notes))
 
 
 def _plain_url(value: str) -> str:
@@ -410,37 +447,76 @@ def _tool_page(pkg: Package, name: str) -> bool:
 def _generic(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]], reader: str,
              meta: Metadata | None = None) -> Story:
     meta = meta or _opf_metadata(pkg)
-    labels = _toc_labels(pkg)
-    chapters: list[Chapter] = []
-    for name, doc in docs:
-        if _tool_page(pkg, name):
-            continue
-        body = doc.find("body")
-        if body is None or not text_of(body):
-            continue
-        heading = next((h for h in body.iter("h1", "h2", "h3") if text_of(h)), None)
-        title = ""
-        if heading is not None and _first_content(body) is heading:
-            assert heading is not None
-            title = text_of(heading)
-            heading.drop_tree()
-        fragment = body_fragment(body)
-        if not fragment:
-            continue
-        label = labels.get(name, "")
-        if not title and chapters and not label:
-            # A file split mid-chapter (calibre does that): it continues the chapter before.
-            last = chapters[-1]
-            chapters[-1] = replace(last, body=last.body + fragment)
-            continue
-        chapters.append(Chapter(title=title or label, body=fragment))
+    chapters, meta, notes = _pages(pkg, docs, meta)
     if not chapters:
         raise InputError(pkg.path, "no story text found in this EPUB")
     if len(chapters) == 1 and chapters[0].title == meta.title:
         chapters = [replace(chapters[0], title="")]
     if not meta.title:
         meta = replace(meta, title=pkg.path.stem if pkg.path else "Untitled")
-    return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, reader=reader)
+    return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, reader=reader,
+                 reader_notes=tuple(notes))
+
+
+def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
+           meta: Metadata) -> tuple[list[Chapter], Metadata, list[str]]:
+    """The spine's pages as chapters; information pages before the first chapter as metadata."""
+    labels = _toc_labels(pkg)
+    chapters: list[Chapter] = []
+    notes: list[str] = []
+    for name, doc in docs:
+        body = doc.find("body")
+        if body is None or not text_of(body):
+            continue
+        if not chapters and not has_story_text(body):
+            found = read_fields(body)
+            if is_information_page(found):
+                meta = apply_fields(found, meta)
+                notes.append(f"{_page_kind(pkg, body, found)}: read as metadata")
+                continue
+        if _tool_page(pkg, name):
+            continue
+        label = labels.get(name, "")
+        chapter = sectioned_chapter(body)
+        if chapter is not None:
+            if chapter.body or chapter.title:
+                chapters.append(replace(chapter, title=chapter.title or label))
+            continue
+        chapter = _plain_chapter(body)
+        if chapter is None:
+            continue
+        if not chapter.title and chapters and not label:
+            # A file split mid-chapter (calibre does that): it continues the chapter before.
+            last = chapters[-1]
+            chapters[-1] = replace(last, body=last.body + chapter.body)
+            continue
+        chapters.append(replace(chapter, title=chapter.title or label))
+    return chapters, meta, notes
+
+
+def _plain_chapter(body: lxml.html.HtmlElement) -> Chapter | None:
+    """A page of story text: its leading heading is the chapter's title."""
+    heading = next((h for h in body.iter("h1", "h2", "h3") if text_of(h)), None)
+    title = ""
+    if heading is not None and _first_content(body) is heading:
+        assert heading is not None
+        title = text_of(heading)
+        heading.drop_tree()
+    fragment = body_fragment(body)
+    return Chapter(title=title, body=fragment) if fragment else None
+
+
+def _page_kind(pkg: Package, body: lxml.html.HtmlElement, found: PageFields) -> str:
+    """'FicHub information page', 'notes page': what the reader set aside, in words."""
+    what = "information page" if found.known >= 3 else (
+        "notes page" if "notes" in found.rich else "summary page")
+    said = " ".join(c.text or "" for c in [*_dc(pkg, "contributor"), *_dc(pkg, "publisher")])
+    said += " " + " ".join(m.get("content", "") for m in pkg.metas())
+    page = text_of(body)
+    for tool in ("FicHub", "WebToEpub", "FanFicFare", "fanfic-downloader", "AO3Downloader"):
+        if tool.lower() in page.lower() or tool.lower() in said.lower():
+            return f"{tool} {what}"
+    return what[0].upper() + what[1:]
 
 
 def _first_content(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:

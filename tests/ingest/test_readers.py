@@ -28,6 +28,9 @@ from ficbook.theme.render import TITLE_PAGE_FIELDS
 
 CASES = ROOT / "tests" / "ingest" / "cases"
 UPDATE = os.environ.get("FICBOOK_UPDATE_GOLDEN") == "1"
+# Fixture folders under tests/fixtures/epub/ (case "epub-<name>") and the reader each gets.
+EPUB_TOOL_CASES = {"fichub-the-paper-lanterns": "epub", "webtoepub-the-tide-clock": "epub",
+                   "ao3dl-salt-and-starlight": "epub", "epubmerge-winter-orchard": "epub/epubmerge"}
 
 
 def zip_folder(src: Path, target: Path) -> Path:
@@ -86,6 +89,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "epub-fanficfare-the-night-market": zip_folder(
             FIXTURES / "epub" / "fanficfare-the-night-market", tmp / "the-night-market.epub"),
     }
+    # Other tools' EPUBs: FicHub, WebToEpub, an AO3 downloader, an EpubMerge anthology.
+    for name in EPUB_TOOL_CASES:
+        found[f"epub-{name}"] = zip_folder(FIXTURES / "epub" / name, tmp / f"{name}.epub")
     # ficbook's own books, built from a text post and from the AO3 download.
     found["epub-ficbook-cartographers-apprentice"] = build(
         [SAMPLES / "the-cartographers-apprentice.txt"], tmp / "cartographer.epub")[0]
@@ -137,6 +143,7 @@ def test_formats_are_detected_by_suffix_then_content(inputs: dict[str, Path],
         "epub-fanficfare-the-night-market": "epub/fanficfare",
         "epub-ficbook-cartographers-apprentice": "epub/ficbook",
         "epub-ficbook-orchard-accounts": "epub/ficbook",
+        **{f"epub-{name}": reader for name, reader in EPUB_TOOL_CASES.items()},
     }
     # Content wins over a misleading or missing suffix.
     renamed = tmp_path / "download.htm"
