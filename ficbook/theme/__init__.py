@@ -60,8 +60,10 @@ class Theme:
     def environment(self, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
         """The theme's templates; `compiled` keeps compiled ones between builds (jinja
         recompiles a template whose source changed)."""
+        from ..xhtml.sanitize import is_block_fragment
+
         loaders = [TemplateLoader(str(p / "templates")) for p in self.chain]
-        return jinja2.Environment(
+        env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             bytecode_cache=compiled,
             autoescape=True,
@@ -70,6 +72,10 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # `{% if text is block %}`: a fragment that opens with a block (a paragraph, a list)
+        # goes in as it is; inline text gets a paragraph around it.
+        env.tests["block"] = is_block_fragment
+        return env
 
 
 def _locate(name: str) -> Path:
