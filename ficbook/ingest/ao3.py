@@ -40,9 +40,32 @@ def language_code(name: str) -> str:
 
 
 def is_ao3(text: str) -> bool:
-    """Sniff: AO3's download has a #preface and names the archive."""
+    """Sniff: AO3's download (a #preface naming the archive) or a work page, whole or saved
+    as its body alone (recognised by the page's own structure, not by any name)."""
     head = text[:20000]
-    return 'id="preface"' in head and ("Archive of Our Own" in head or "archiveofourown" in head)
+    if 'id="preface"' in head and ("Archive of Our Own" in head or "archiveofourown" in head):
+        return True
+    return is_ao3_page(text)
+
+
+# What only an AO3 work page carries: its ids and class pairs (any quoting a saver left).
+_PAGE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"""\bid\s*=\s*["']?workskin\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bwork meta group\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bpreface group\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\btitle heading\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bbyline heading\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bsummary module\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\blandmark heading\b""",
+))
+_USERSTUFF = re.compile(r"""\bclass\s*=\s*["']?[^"'>]*\buserstuff\b""", re.IGNORECASE)
+
+
+def is_ao3_page(text: str) -> bool:
+    """An AO3 work page: the work's text block and two of the page's own landmarks."""
+    if not _USERSTUFF.search(text):
+        return False
+    return sum(1 for mark in _PAGE_MARKS if mark.search(text)) >= 2
 
 
 def read_ao3(path: Path) -> Story:
@@ -54,6 +77,10 @@ def parse_ao3(text: str, path: Path | None = None, reader: str = "ao3") -> Story
         doc = parse_document(text)
     except InputError:
         raise InputError(path, "the file is empty: there is no story to build") from None
+    if _by_id(doc, "preface") is None and is_ao3_page(text):
+        from .ao3page import story_from_page  # the work page reader, loaded when needed
+
+        return story_from_page(doc, path)
     return story_from_ao3(doc, path, reader)
 
 
@@ -160,12 +187,13 @@ def _tags(dl: lxml.html.HtmlElement, values: dict[str, object],
                 else:
                     extra.append((key, part))
         elif label == "stats":
-            _stats(text_of(dd), values, extra)
+            stats_into(text_of(dd), values, extra)
         elif text_of(dd):
             extra.append((key, ", ".join(_values(dd))))
 
 
-def _stats(text: str, values: dict[str, object], extra: list[tuple[str, str]]) -> None:
+def stats_into(text: str, values: dict[str, object], extra: list[tuple[str, str]]) -> None:
+    """`Published: 2021-10-02 Words: 1,234 Chapters: 2/5` -> dates, word count, status."""
     for key, value in _STAT.findall(text):
         k = key.strip().lower()
         if k == "published":
