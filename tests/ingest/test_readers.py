@@ -208,7 +208,8 @@ def test_docx_header_headings_and_emphasis(inputs: dict[str, Path]) -> None:
 
 
 def normalised(story: Story) -> Story:
-    return replace(story, source=None, reader="")
+    """The story itself: not where it was read from, nor how (each reader says its own notes)."""
+    return replace(story, source=None, reader="", reader_notes=())
 
 
 @pytest.mark.parametrize("source", [
