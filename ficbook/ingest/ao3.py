@@ -101,7 +101,7 @@ def story_from_ao3(doc: lxml.html.HtmlElement, path: Path | None, reader: str = 
         stem = path.stem.replace("_", " ").strip() if path else ""
         meta = replace(meta, title=stem or "Untitled")
     notes = ["AO3 preface: read as metadata (title, byline, tags, stats, summary, notes); "
-             "the archive's \"Posted originally\" line left out"]
+             "the archive's notice of where the work was posted left out"]
     if afterword is not None:
         notes.append("AO3 afterword: end notes kept" if meta.end_notes else
                      "AO3 afterword: the archive's request for comments left out")
