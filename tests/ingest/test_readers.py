@@ -80,6 +80,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "docx-letters-from-the-lock-keeper": make_docx(tmp / "letters-from-the-lock-keeper.docx"),
         "epub-fanficfare-the-night-market": zip_folder(
             FIXTURES / "epub" / "fanficfare-the-night-market", tmp / "the-night-market.epub"),
+        "ao3-work-page-lighthouse-ledger": FIXTURES / "ao3" / "work-page-lighthouse-ledger.html",
+        "ao3-work-body-first-frost": FIXTURES / "ao3" / "work-body-first-frost.html",
+        "epub-ao3-salt-road": zip_folder(FIXTURES / "ao3" / "epub-download-salt-road",
+                                         tmp / "The Salt Road _ Other Weathers.epub"),
     }
     # ficbook's own books, built from a text post and from the AO3 download.
     found["epub-ficbook-cartographers-apprentice"] = build(
@@ -129,6 +133,9 @@ def test_formats_are_detected_by_suffix_then_content(inputs: dict[str, Path],
         "epub-fanficfare-the-night-market": "epub/fanficfare",
         "epub-ficbook-cartographers-apprentice": "epub/ficbook",
         "epub-ficbook-orchard-accounts": "epub/ficbook",
+        "ao3-work-page-lighthouse-ledger": "ao3/page",
+        "ao3-work-body-first-frost": "ao3/page",
+        "epub-ao3-salt-road": "epub/ao3",
     }
     # Content wins over a misleading or missing suffix.
     renamed = tmp_path / "download.htm"
