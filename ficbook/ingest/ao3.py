@@ -61,8 +61,27 @@ _PAGE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
 _USERSTUFF = re.compile(r"""\bclass\s*=\s*["']?[^"'>]*\buserstuff\b""", re.IGNORECASE)
 
 
+# Pages AO3 serves instead of a work: what each one is, for the error that refuses it.
+NOTICES = {
+    "This work could have adult content": "AO3's adult-content notice, not the work (save the "
+                                          "page again after choosing to proceed)",
+    "only available to registered users of the Archive": "AO3's notice that the work is for "
+                                                         "logged-in users, not the work",
+}
+
+
+def ao3_notice(text: str) -> str:
+    """What an AO3 notice page is ('' when the text is no such notice)."""
+    if "Archive of Our Own" not in text and "archiveofourown" not in text:
+        return ""
+    return next((what for phrase, what in NOTICES.items() if phrase in text), "")
+
+
 def is_ao3_page(text: str) -> bool:
-    """An AO3 work page: the work's text block and two of the page's own landmarks."""
+    """An AO3 work page: the work's text block and two of the page's own landmarks (or a
+    notice AO3 shows in the work's place, so that it is refused with a reason)."""
+    if ao3_notice(text):
+        return True
     if not _USERSTUFF.search(text):
         return False
     return sum(1 for mark in _PAGE_MARKS if mark.search(text)) >= 2
@@ -311,7 +330,7 @@ def _outside_quotes(el: lxml.html.HtmlElement) -> int:
 def _piece_kind(el: lxml.html.HtmlElement) -> str:
     """'head' (a chapter's heading and notes), 'end' (its end notes) or 'body' (its text)."""
     classes = _classes(el)
-    if "userstuff" in classes:
+    if any(c.startswith("userstuff") for c in classes):  # calibre: userstuff2, ...
         return "body"
     labels = {label for label, _ in _labelled_blocks(el)}
     short = _outside_quotes(el) < 400

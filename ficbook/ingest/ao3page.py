@@ -16,7 +16,7 @@ import lxml.html
 
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
-from .ao3 import TAG_FIELDS, language_code, stats_into
+from .ao3 import TAG_FIELDS, ao3_notice, language_code, stats_into
 from .htmlblocks import body_fragment, text_of
 
 # `dd` classes of `dl.work.meta` -> Metadata fields (the labels are only a fallback).
@@ -69,8 +69,10 @@ def story_from_page(doc: lxml.html.HtmlElement, path: Path | None) -> Story:
         chapters_root = _find(doc, "//*[@id='workskin']")
     chapters = _chapters(chapters_root) if chapters_root is not None else []
     if not chapters:
-        raise InputError(path, "this AO3 page holds no work text (no #chapters with a "
-                               ".userstuff block): it may be an index, a login or a notice page")
+        notice = ao3_notice(text_of(doc))
+        raise InputError(path, f"this page is {notice}" if notice else (
+            "this AO3 page holds no work text (no #chapters with a .userstuff block): it may "
+            "be an index, a login or a notice page"))
     fields = values.fields
     if not fields.get("title"):
         fields["title"] = _page_title(doc) or (path.stem.replace("_", " ") if path else "")

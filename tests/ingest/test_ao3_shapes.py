@@ -94,6 +94,20 @@ def test_a_work_page_without_work_text_is_refused_with_a_reason(tmp_path: Path) 
         read_story(empty)
 
 
+def test_the_adult_content_notice_is_refused_with_what_it_is(tmp_path: Path) -> None:
+    notice = tmp_path / "work.html"
+    notice.write_text(
+        "<!DOCTYPE html><html><head><title>Tidemark [Archive of Our Own]</title></head><body>"
+        "<div id='main' class='works-show region'><p class='caution'>This work could have "
+        "adult content. If you continue, you have agreed that you are willing to see such "
+        "content.</p><li class='work blurb group'><h4 class='heading'>Tidemark</h4>"
+        "<blockquote class='userstuff summary'><p>A summary only.</p></blockquote></li>"
+        "</div></body></html>", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["info", str(notice)])
+    assert result.exit_code == 3
+    assert "adult-content notice, not the work" in result.output
+
+
 def test_the_ao3_epub_gives_one_chapter_per_ao3_chapter(tmp_path: Path) -> None:
     epub = zip_folder(AO3 / "epub-download-salt-road", tmp_path / "salt.epub")
     story = read_story(epub)
