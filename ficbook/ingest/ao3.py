@@ -40,9 +40,51 @@ def language_code(name: str) -> str:
 
 
 def is_ao3(text: str) -> bool:
-    """Sniff: AO3's download has a #preface and names the archive."""
+    """Sniff: AO3's download (a #preface naming the archive) or a work page, whole or saved
+    as its body alone (recognised by the page's own structure, not by any name)."""
     head = text[:20000]
-    return 'id="preface"' in head and ("Archive of Our Own" in head or "archiveofourown" in head)
+    if 'id="preface"' in head and ("Archive of Our Own" in head or "archiveofourown" in head):
+        return True
+    return is_ao3_page(text)
+
+
+# What only an AO3 work page carries: its ids and class pairs (any quoting a saver left).
+_PAGE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"""\bid\s*=\s*["']?workskin\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bwork meta group\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bpreface group\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\btitle heading\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bbyline heading\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\bsummary module\b""",
+    r"""\bclass\s*=\s*["']?[^"'>]*\blandmark heading\b""",
+))
+_USERSTUFF = re.compile(r"""\bclass\s*=\s*["']?[^"'>]*\buserstuff\b""", re.IGNORECASE)
+
+
+# Pages AO3 serves instead of a work: what each one is, for the error that refuses it.
+NOTICES = {
+    "This work could have adult content": "AO3's adult-content notice, not the work (save the "
+                                          "page again after choosing to proceed)",
+    "only available to registered users of the Archive": "AO3's notice that the work is for "
+                                                         "logged-in users, not the work",
+}
+
+
+def ao3_notice(text: str) -> str:
+    """What an AO3 notice page is ('' when the text is no such notice)."""
+    if "Archive of Our Own" not in text and "archiveofourown" not in text:
+        return ""
+    return next((what for phrase, what in NOTICES.items() if phrase in text), "")
+
+
+def is_ao3_page(text: str) -> bool:
+    """An AO3 work page: the work's text block and two of the page's own landmarks (or a
+    notice AO3 shows in the work's place, so that it is refused with a reason)."""
+    if ao3_notice(text):
+        return True
+    if not _USERSTUFF.search(text):
+        return False
+    return sum(1 for mark in _PAGE_MARKS if mark.search(text)) >= 2
 
 
 def read_ao3(path: Path) -> Story:
@@ -54,6 +96,10 @@ def parse_ao3(text: str, path: Path | None = None, reader: str = "ao3") -> Story
         doc = parse_document(text)
     except InputError:
         raise InputError(path, "the file is empty: there is no story to build") from None
+    if _by_id(doc, "preface") is None and is_ao3_page(text):
+        from .ao3page import story_from_page  # the work page reader, loaded when needed
+
+        return story_from_page(doc, path)
     return story_from_ao3(doc, path, reader)
 
 
@@ -73,7 +119,13 @@ def story_from_ao3(doc: lxml.html.HtmlElement, path: Path | None, reader: str = 
     if not meta.title:
         stem = path.stem.replace("_", " ").strip() if path else ""
         meta = replace(meta, title=stem or "Untitled")
-    return Story(metadata=meta, chapters=tuple(chapters), source=path, reader=reader)
+    notes = ["AO3 preface: read as metadata (title, byline, tags, stats, summary, notes); "
+             "the archive's notice of where the work was posted left out"]
+    if afterword is not None:
+        notes.append("AO3 afterword: end notes kept" if meta.end_notes else
+                     "AO3 afterword: the archive's request for comments left out")
+    return Story(metadata=meta, chapters=tuple(chapters), source=path, reader=reader,
+                 reader_notes=tuple(notes))
 
 
 def _by_id(doc: lxml.html.HtmlElement, ident: str) -> lxml.html.HtmlElement | None:
@@ -97,38 +149,53 @@ def _values(dd: lxml.html.HtmlElement) -> tuple[str, ...]:
 
 
 def _preface(preface: lxml.html.HtmlElement, doc: lxml.html.HtmlElement) -> Metadata:
+    """The preface by its content, not its class names (calibre renames those in AO3's EPUBs:
+    `div.meta` becomes `div.calibre1`)."""
     values: dict[str, object] = {}
     extra: list[tuple[str, str]] = []
-    for message in preface.xpath(".//p[contains(@class, 'message')]"):
+    for message in preface.xpath(".//p[contains(@class, 'message')] | .//p[.//b]"):
         m = _WORKS_URL.search(lxml.html.tostring(message, encoding="unicode"))
         if m:
             values["source_url"] = m.group(0).replace("http://", "https://")
-    tags = preface.xpath(".//dl[contains(@class, 'tags')]")
+            break
+    tags = preface.xpath(".//dl[contains(@class, 'tags')]") or preface.xpath(".//dl")
     if tags:
         _tags(tags[0], values, extra)
     meta_div = (preface.xpath(".//div[contains(@class, 'meta')]") or [preface])[0]
+    if meta_div.find(".//h1") is None:
+        meta_div = preface
     h1 = meta_div.find(".//h1")
     if h1 is not None:
         values["title"] = text_of(h1)
     else:
         title = (doc.findtext(".//title") or "").split(" - ")[0]
         values["title"] = " ".join(title.split())
-    byline = meta_div.xpath(".//*[contains(@class, 'byline')]")
-    if byline:
-        authors = [text_of(a) for a in byline[0].iter("a")]
-        if not authors:
-            authors = re.split(r",\s*|\s+and\s+", re.sub(r"^by\s+", "", text_of(byline[0])))
-        values["authors"] = tuple(a for a in authors if a)
-    for label, block in _labelled_blocks(meta_div):
+    authors = _byline(meta_div)
+    if authors:
+        values["authors"] = authors
+    for label, block in _labelled_blocks(meta_div, deep=True):
         if label == "summary":
             values["summary"] = body_fragment(block)
         elif label == "notes":
             values["notes"] = body_fragment(block)
-    for ul in meta_div.xpath("./ul"):
+    for ul in meta_div.xpath(".//ul[not(ancestor::blockquote)]"):
         related = "; ".join(text_of(li) for li in ul.iter("li") if text_of(li))
         if related:
             extra.append(("Related works", related))
     return Metadata(title=str(values.pop("title", "")), extra=tuple(extra), **values)  # type: ignore[arg-type]
+
+
+def _byline(meta_div: lxml.html.HtmlElement) -> tuple[str, ...]:
+    """`by <a rel="author">pseud</a>, ...`: the div.byline, else the block that starts "by"."""
+    bylines = meta_div.xpath(".//*[contains(@class, 'byline')]") or [
+        el for el in meta_div.iter("div", "p")
+        if text_of(el).startswith("by ") and el.xpath(".//a[@rel='author']")]
+    if not bylines:
+        return ()
+    authors = [text_of(a) for a in bylines[0].iter("a")]
+    if not authors:
+        authors = re.split(r",\s*|\s+and\s+", re.sub(r"^by\s+", "", text_of(bylines[0])))
+    return tuple(a for a in authors if a)
 
 
 def _tags(dl: lxml.html.HtmlElement, values: dict[str, object],
@@ -160,12 +227,13 @@ def _tags(dl: lxml.html.HtmlElement, values: dict[str, object],
                 else:
                     extra.append((key, part))
         elif label == "stats":
-            _stats(text_of(dd), values, extra)
+            stats_into(text_of(dd), values, extra)
         elif text_of(dd):
             extra.append((key, ", ".join(_values(dd))))
 
 
-def _stats(text: str, values: dict[str, object], extra: list[tuple[str, str]]) -> None:
+def stats_into(text: str, values: dict[str, object], extra: list[tuple[str, str]]) -> None:
+    """`Published: 2021-10-02 Words: 1,234 Chapters: 2/5` -> dates, word count, status."""
     for key, value in _STAT.findall(text):
         k = key.strip().lower()
         if k == "published":
@@ -188,58 +256,112 @@ def _stats(text: str, values: dict[str, object], extra: list[tuple[str, str]]) -
             extra.append((key.strip(), value))
 
 
-def _labelled_blocks(parent: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]]:
-    """AO3 writes `<p>Summary</p><blockquote class="userstuff">...`: pair labels and quotes."""
+def _labelled_blocks(parent: lxml.html.HtmlElement,
+                     deep: bool = False) -> list[tuple[str, lxml.html.HtmlElement]]:
+    """AO3 writes `<p>Summary</p><blockquote class="userstuff">...`: pair labels and quotes
+    (the parent's own paragraphs, or any not inside a quote when `deep`)."""
     pairs = []
-    for p in parent.iterchildren("p"):
+    paragraphs = parent.xpath(".//p[not(ancestor::blockquote)]") if deep else \
+        parent.iterchildren("p")
+    for p in paragraphs:
         nxt = p.getnext()
         if nxt is not None and nxt.tag == "blockquote":
             pairs.append((_label(p), nxt))
     return pairs
 
 
+# Labels of a chapter's end notes (the HTML download's words).
+_END_LABELS = {"chapter end notes", "end notes"}
+
+
 def _chapters(root: lxml.html.HtmlElement) -> list[Chapter]:
+    """Chapters from `#chapters`' pieces, told apart by content: a heading with notes, the
+    text, the end notes. Class names are not trusted: calibre renames them in AO3's EPUBs."""
     chapters: list[dict[str, str]] = []
+    last = ""
     for child in root:
         if not isinstance(child.tag, str):
             continue
-        classes = _classes(child)
-        if child.tag in {"h2", "h3"}:  # older downloads: a bare heading per chapter
+        if child.tag in {"h2", "h3"}:  # a bare heading: the one chapter's (or work's) title
             chapters.append({"title": text_of(child)})
-        elif "meta" in classes and "group" in classes:
-            heading = child.xpath(".//h2 | .//h3")
-            if not chapters or chapters[-1].get("body") is not None or \
-                    (heading and chapters[-1].get("title")):
+            last = "head"
+            continue
+        if not text_of(child) and not child.xpath(".//img"):
+            continue  # calibre's page-break markers, empty wrappers left by its splits
+        kind = _piece_kind(child)
+        if kind == "head":
+            has_heading = _heading(child) is not None
+            if not chapters or "body" in chapters[-1] or (has_heading and
+                                                          "title" in chapters[-1]):
                 chapters.append({})
-            current = chapters[-1]
-            if heading:
-                current["title"] = text_of(heading[0])
-            byline = child.xpath(".//p[contains(@class, 'byline')]")
-            for label, block in _labelled_blocks(child):
-                if label == "chapter summary":
-                    current["summary"] = body_fragment(block)
-                elif label in {"chapter notes", "notes"}:
-                    current["notes"] = body_fragment(block)
-            if byline:
-                by = f"<p>{_escape(text_of(byline[0]))}</p>"
-                current["notes"] = by + current.get("notes", "")
-        elif "meta" in classes:  # chapter end notes
-            if chapters:
-                for label, block in _labelled_blocks(child):
-                    if "end notes" in label or label == "notes":
-                        chapters[-1]["end_notes"] = body_fragment(block)
-        elif "userstuff" in classes or child.tag == "div":
-            if not chapters or chapters[-1].get("body") is not None:
+            _chapter_head(child, chapters[-1])
+        elif kind == "end":
+            if not chapters:
                 chapters.append({})
-            for landmark in child.xpath(".//h3[contains(@class, 'landmark')]"):
-                landmark.drop_tree()  # "Chapter Text", AO3's screen-reader label
-            chapters[-1]["body"] = body_fragment(child)
+            for label, block in _labelled_blocks(child, deep=True):
+                if label in _END_LABELS or label == "notes":
+                    chapters[-1]["end_notes"] = body_fragment(block)
+        elif chapters and last == "body":  # a chapter calibre split in two files
+            chapters[-1]["body"] += _chapter_text(child)
+        else:
+            if not chapters or "body" in chapters[-1]:
+                chapters.append({})
+            chapters[-1]["body"] = _chapter_text(child)
+        last = kind
     if not chapters and text_of(root):
         chapters.append({"body": body_fragment(root)})
     return [Chapter(title=c.get("title", ""), body=c.get("body", ""),
                     summary=c.get("summary", ""), notes=c.get("notes", ""),
                     end_notes=c.get("end_notes", ""))
             for c in chapters if c.get("body") or c.get("title")]
+
+
+def _heading(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    return first if first is not None and first.tag in {"h2", "h3", "h4"} else None
+
+
+def _outside_quotes(el: lxml.html.HtmlElement) -> int:
+    """How much text a piece has outside its blockquotes (notes pieces have little)."""
+    quoted = sum(len(text_of(q)) for q in el.xpath(".//blockquote[not(ancestor::blockquote)]"))
+    return len(text_of(el)) - quoted
+
+
+def _piece_kind(el: lxml.html.HtmlElement) -> str:
+    """'head' (a chapter's heading and notes), 'end' (its end notes) or 'body' (its text)."""
+    classes = _classes(el)
+    if any(c.startswith("userstuff") for c in classes):  # calibre: userstuff2, ...
+        return "body"
+    labels = {label for label, _ in _labelled_blocks(el)}
+    short = _outside_quotes(el) < 400
+    if _heading(el) is not None and ({"meta", "group"} <= classes or short):
+        return "head"
+    if (labels & _END_LABELS and short) or el.get("id", "").startswith("endnotes"):
+        return "end"
+    if "meta" in classes and labels:
+        return "head" if "group" in classes else "end"
+    return "body"
+
+
+def _chapter_head(el: lxml.html.HtmlElement, current: dict[str, str]) -> None:
+    heading = _heading(el)
+    if heading is not None:
+        current["title"] = text_of(heading)
+    for label, block in _labelled_blocks(el):
+        if label in {"chapter summary", "summary"}:
+            current["summary"] = body_fragment(block)
+        elif label in {"chapter notes", "notes"}:
+            current["notes"] = body_fragment(block)
+    byline = el.xpath("./p[contains(@class, 'byline')]") or [
+        p for p in el.iterchildren("p") if text_of(p).startswith("by ")]
+    if byline:
+        current["notes"] = f"<p>{_escape(text_of(byline[0]))}</p>" + current.get("notes", "")
+
+
+def _chapter_text(el: lxml.html.HtmlElement) -> str:
+    for landmark in el.xpath(".//h3[contains(@class, 'landmark')]"):
+        landmark.drop_tree()  # "Chapter Text", AO3's screen-reader label
+    return body_fragment(el)
 
 
 def _afterword(afterword: lxml.html.HtmlElement, meta: Metadata) -> Metadata:

@@ -25,7 +25,8 @@ from ..model import Chapter, Metadata, Story
 from ..xhtml import images
 from ..xhtml import sanitize as xhtml
 from . import epub_merge
-from .ao3 import language_code, story_from_ao3
+from .ao3 import language_code
+from .ao3epub import is_ao3_epub, story_from_epub
 from .archive import open_zip, read_member
 from .decode import read_bytes
 from .epub_chapter import has_story_text, sectioned_chapter
@@ -125,7 +126,7 @@ def _parse_package(pkg: Package) -> Story:
     if books:
         return _anthology(pkg, books)
     docs = [(name, pkg.html(name)) for name in pkg.spine]
-    if any(d.xpath("//*[@id='preface']") and "Archive of Our Own" in text_of(d) for _, d in docs):
+    if is_ao3_epub([p.text or "" for p in _dc(pkg, "publisher")], [d for _, d in docs]):
         return _ao3(pkg, docs)
     if _is_fanficfare(pkg):
         return _fanficfare(pkg, docs)
@@ -313,30 +314,10 @@ def _inner(el: etree._Element | None, strip: bool = False) -> str:
 
 
 def _ao3(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> Story:
-    """AO3's EPUB holds its HTML download split over files: put it back together and read it
-    with the AO3 reader."""
-    page = lxml.html.document_fromstring("<html><body></body></html>", parser=HTML_PARSER)
-    body = page.find("body")
-    chapters = lxml.html.Element("div", id="chapters")
-    afterword = None
-    for _, doc in docs:
-        for child in doc.find("body") if doc.find("body") is not None else []:
-            if child.get("id") == "preface":
-                body.append(child)
-            elif child.get("id") == "afterword":
-                afterword = child
-            elif child.get("id") == "chapters":
-                chapters.extend(list(child))
-            else:
-                chapters.append(child)
-    body.append(chapters)
-    if afterword is not None:
-        body.append(afterword)
-    story = story_from_ao3(page, pkg.path, "epub/ao3")
-    opf = _opf_metadata(pkg)
-    if not story.metadata.source_url and opf.source_url:
-        story = replace(story, metadata=replace(story.metadata, source_url=opf.source_url))
-    return story
+    """AO3's EPUB holds its HTML download split over files by calibre: joined back together
+    and read with the AO3 reader (ao3epub.py)."""
+    bodies = [body for _, doc in docs if (body := doc.find("body")) is not None]
+    return story_from_epub(bodies, pkg.path, _opf_metadata(pkg))
 
 
 # --- FanFicFare ----------------------------------------------------------------------------

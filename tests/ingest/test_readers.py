@@ -88,6 +88,10 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "markdown-harbourmaster-word-export": FIXTURES / "markdown" / "harbourmaster-word-export.md",
         "epub-fanficfare-the-night-market": zip_folder(
             FIXTURES / "epub" / "fanficfare-the-night-market", tmp / "the-night-market.epub"),
+        "ao3-work-page-lighthouse-ledger": FIXTURES / "ao3" / "work-page-lighthouse-ledger.html",
+        "ao3-work-body-first-frost": FIXTURES / "ao3" / "work-body-first-frost.html",
+        "epub-ao3-salt-road": zip_folder(FIXTURES / "ao3" / "epub-download-salt-road",
+                                         tmp / "The Salt Road _ Other Weathers.epub"),
     }
     # Other tools' EPUBs: FicHub, WebToEpub, an AO3 downloader, an EpubMerge anthology.
     for name in EPUB_TOOL_CASES:
@@ -144,6 +148,9 @@ def test_formats_are_detected_by_suffix_then_content(inputs: dict[str, Path],
         "epub-ficbook-cartographers-apprentice": "epub/ficbook",
         "epub-ficbook-orchard-accounts": "epub/ficbook",
         **{f"epub-{name}": reader for name, reader in EPUB_TOOL_CASES.items()},
+        "ao3-work-page-lighthouse-ledger": "ao3/page",
+        "ao3-work-body-first-frost": "ao3/page",
+        "epub-ao3-salt-road": "epub/ao3",
     }
     # Content wins over a misleading or missing suffix.
     renamed = tmp_path / "download.htm"
@@ -223,7 +230,8 @@ def test_docx_header_headings_and_emphasis(inputs: dict[str, Path]) -> None:
 
 
 def normalised(story: Story) -> Story:
-    return replace(story, source=None, reader="")
+    """The story itself: not where it was read from, nor how (each reader says its own notes)."""
+    return replace(story, source=None, reader="", reader_notes=())
 
 
 @pytest.mark.parametrize("source", [
