@@ -45,8 +45,9 @@ def read_ffn(doc: lxml.html.HtmlElement, path: Path | None) -> Story:
     story = _story(doc)
     if story is None:
         raise InputError(path, "no story text found in this FanFiction.net page")
-    meta, notes = page_metadata(doc, story)
+    meta, notes, meta_chapters = page_metadata(doc, story)
     number, total, name = chapter_menu(doc)
+    total = max(total, meta_chapters)
     prepare(story)
     blocks = mark_dividers(blocks_of(story))
     title = name
@@ -96,8 +97,9 @@ def chapter_menu(doc: lxml.html.HtmlElement) -> tuple[int, int, str]:
 
 
 def page_metadata(doc: lxml.html.HtmlElement,
-                  story: lxml.html.HtmlElement) -> tuple[Metadata, list[str]]:
-    """Title, author, fandom, summary and stats, from wherever this layout keeps them."""
+                  story: lxml.html.HtmlElement) -> tuple[Metadata, list[str], int]:
+    """Title, author, fandom, summary and stats (and the stats' chapter count), from wherever
+    this layout keeps them."""
     fields: list[tuple[str, str]] = []
     top = doc.find(".//*[@id='profile_top']")
     page_title = _PAGE_TITLE.match(" ".join((doc.findtext(".//title") or "").split()))
@@ -123,14 +125,17 @@ def page_metadata(doc: lxml.html.HtmlElement,
     if summary:
         fields.append(("Summary", summary))
     people = [(k, v) for k, v in stat_fields if k in {"Pairing", "Characters"}]
-    fields += [kv for kv in stat_fields if kv not in people]
+    counts = [v for k, v in stat_fields if k == "Chapters"]
+    fields += [kv for kv in stat_fields if kv not in people and kv[0] != "Chapters"]
     meta = metadata_from_fields(fields, Metadata(title=""))
     # Set directly: FFN's names end in an initial and its full stop ("Harry P."), which the
     # header rules would trim as a sentence's end.
     meta = replace(meta, relationships=tuple(v for k, v in people if k == "Pairing"),
                    characters=tuple(n for k, v in people if k == "Characters"
                                     for n in v.split(", ")))
-    return meta, ["FanFiction.net profile, breadcrumb and stats: read as metadata"]
+    chapters = int(counts[0].replace(",", "")) if counts and counts[0].replace(",", "").isdigit() \
+        else 1
+    return meta, ["FanFiction.net profile, breadcrumb and stats: read as metadata"], chapters
 
 
 def _before(doc: lxml.html.HtmlElement, story: lxml.html.HtmlElement) -> set[object]:

@@ -69,12 +69,15 @@ def parse_html(text: str, path: Path | None = None) -> Story:
         if fields:
             story = story.evolve(metadata=metadata_from_fields(fields, story.metadata))
         return coverage.check(story, _entry_words(text, "//*[@id='storytext']"), path)
+    pristine = parse_document(text)  # the page as saved, for the checks after reading
     entry = find_entry(doc)
     if entry is None:
+        body = pristine.find("body")
+        pagekind.refuse_if_not_a_story(pristine, text_of(pristine), body, path)
         raise InputError(path, "no story text found in this page")
     where = doc.getroottree().getpath(entry)
     story = _read_entry(doc, entry, path, fields)
-    pagekind.refuse_if_not_a_story(doc, _plain(story), entry, path)
+    pagekind.refuse_if_not_a_story(pristine, _plain(story), pristine.xpath(where)[0], path)
     story = _better_candidate(text, story, where, path, fields)
     return coverage.check(story, _entry_words(text, where), path)
 
@@ -247,5 +250,8 @@ def _entry_title(doc: lxml.html.HtmlElement) -> str:
             if value:
                 return value
     title = doc.findtext(".//title") or ""
+    if not title.strip():
+        headings = doc.xpath("//h1[normalize-space()]")
+        title = text_of(headings[0]) if len(headings) == 1 else ""
     # "Title - Site name" / "user: Title": keep the part that is not the site.
     return " ".join(re.split(r"\s+[|–—-]\s+", title.strip())[0].split())
