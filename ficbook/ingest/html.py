@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
 
 from ..errors import InputError
 from ..model import Metadata, Story
+from . import coverage, ffn, ljdw, pagekind
 from .decode import decode, read_bytes
-from .header import metadata_from_fields
-from .htmlblocks import blocks_of, parse_document, prepare, story_from_blocks, text_of
+from .dividers import mark_dividers
+from .header import canonical, metadata_from_fields, parse_header
+from .htmlblocks import (
+    _BR,
+    Block,
+    blocks_of,
+    parse_document,
+    prepare,
+    split_header,
+    story_from_blocks,
+    text_of,
+)
 
 # Where sites put the post itself, most specific first.
 ENTRY_XPATHS = (
-    "//*[@id='storytext']",  # FanFiction.net
     "//*[@itemprop='articleBody']",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",  # DW, LJ, WP
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry_text ')]",
@@ -48,55 +59,153 @@ def read_html(path: Path) -> Story:
 
 
 def parse_html(text: str, path: Path | None = None) -> Story:
+    fields, text = page_fields(text, path)
     try:
         doc = parse_document(text)
     except InputError:
         raise InputError(path, "the file is empty: there is no story to build") from None
+    if ffn.is_ffn(doc):
+        story = ffn.read_ffn(doc, path)
+        if fields:
+            story = story.evolve(metadata=metadata_from_fields(fields, story.metadata))
+        return coverage.check(story, _entry_words(text, "//*[@id='storytext']"), path)
+    pristine = parse_document(text)  # the page as saved, for the checks after reading
     entry = find_entry(doc)
     if entry is None:
+        body = pristine.find("body")
+        pagekind.refuse_if_not_a_story(pristine, text_of(pristine), body, path)
         raise InputError(path, "no story text found in this page")
-    meta = _ffn_profile(doc)
+    where = doc.getroottree().getpath(entry)
+    story = _read_entry(doc, entry, path, fields)
+    pagekind.refuse_if_not_a_story(pristine, _plain(story), pristine.xpath(where)[0], path)
+    story = _better_candidate(text, story, where, path, fields)
+    return coverage.check(story, _entry_words(text, where), path)
+
+
+def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], str]:
+    """Metadata a page carries outside its text: YAML front matter on top of the file, or a
+    `key: value` block in an HTML comment (`<!-- STORYINFO title: ... -->`)."""
+    from .markdown import _front_matter  # the Markdown reader's YAML rules, not a copy
+
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    found, rest = _front_matter(lines, path) if lines and lines[0].strip() == "---" else (
+        None, lines)
+    fields = list(found or [])
+    if found is not None:
+        text = "\n".join(rest)
+    for comment in _COMMENT.findall(text[:200_000])[:20]:
+        header = parse_header([line.strip() for line in comment.split("\n")])
+        if sum(canonical(k) is not None for k, _ in header.fields) >= 2:
+            fields += header.fields
+            break
+    return fields, text
+
+
+_COMMENT = re.compile(r"<!--(.{0,4000}?)-->", re.DOTALL)
+
+
+def _entry_words(text: str, where: str) -> int:
+    """The visible words of the page's story container, counted on a fresh parse (the reader
+    has since rewritten its copy)."""
+    found = parse_document(text).xpath(where)
+    return coverage.visible_words(found[0]) if found else 0
+
+
+def _read_entry(doc: lxml.html.HtmlElement, entry: lxml.html.HtmlElement, path: Path | None,
+                fields: list[tuple[str, str]]) -> Story:
+    poster = ljdw.poster(doc, entry)
+    users = ljdw.users_as_text(entry)
+    comments = doc.xpath("//*[@id='comments' or contains(@class, 'comment-thread')]")
     _drop_chrome(entry)
     prepare(entry)
-    title = _entry_title(doc)
-    return story_from_blocks(blocks_of(entry), path, "html", meta, fallback_title=title)
+    blocks = mark_dividers(blocks_of(entry))
+    meta = metadata_from_fields(fields, Metadata(title=""))
+    blocks, meta = _header_under_title(blocks, meta)
+    story = story_from_blocks(blocks, path, "html", meta, fallback_title=_entry_title(doc))
+    notes: list[str] = []
+    if not story.metadata.authors:
+        author = _byline(blocks) or poster
+        if author:
+            story = story.evolve(metadata=replace(story.metadata, authors=(author,)))
+            notes.append(f"author: {author}, from the " +
+                         ("entry's poster" if author == poster and poster else "byline"))
+    if poster:
+        notes.insert(0, "LiveJournal/Dreamwidth entry: the entry text, without the journal")
+        story = story.evolve(reader="html/journal")
+    if users:
+        notes.append(f"user names (<lj user>): kept as text ({users})")
+    if comments:
+        notes.append("comments: left out")
+    return story.evolve(reader_notes=(*story.reader_notes, *notes))
 
 
-_FFN_STATS = {"rated": "Rating", "words": "Words", "published": "Published",
-              "updated": "Updated", "status": "Status", "chapters": "Chapters"}
-_FFN_NOISE = {"reviews", "favs", "follows", "id"}
+def _header_under_title(blocks: list[Block], meta: Metadata) -> tuple[list[Block], Metadata]:
+    """`<h2>Title</h2>` then `Fandom: ... / by Name`: the header block under the title."""
+    if len(blocks) < 2 or blocks[0].kind != "heading" or blocks[1].kind != "p":
+        return blocks, meta
+    fields, rest, _ = split_header(_bylines_as_fields(blocks[1:]))
+    if not fields:
+        return blocks, meta
+    return [blocks[0], *rest], metadata_from_fields(fields, meta)
 
 
-def _ffn_profile(doc: lxml.html.HtmlElement) -> Metadata:
-    """FanFiction.net keeps title, author, summary and stats above the story, not in it."""
-    top = doc.find(".//*[@id='profile_top']")
-    if top is None:
-        return Metadata(title="")
-    fields: list[tuple[str, str]] = []
-    title = top.find(".//b")
-    if title is not None:
-        fields.append(("Title", text_of(title)))
-    fields += [("Author", text_of(a)) for a in top.xpath(".//a[contains(@href, '/u/')]")]
-    summary = top.xpath("./div")
-    if summary:
-        fields.append(("Summary", text_of(summary[0])))
-    stats = top.xpath(".//span[contains(@class, 'xgray')]")
-    plain = [part.strip() for part in text_of(stats[0]).split(" - ")] if stats else []
-    for n, part in enumerate(plain):
-        key, sep, value = part.partition(":")
-        if sep and key.strip().lower() in _FFN_STATS:
-            value = value.strip().removeprefix("Fiction ").strip()
-            fields.append((_FFN_STATS[key.strip().lower()], value))
-        elif sep and key.strip().lower() in _FFN_NOISE:
+_BYLINE = re.compile(r"^(?:written\s+)?(?i:by):?\s+"
+                     r"(?P<name>[^\s,;:()]+(?:\s+[A-Z][^\s,;:()]*){0,2})"
+                     r"(?:\s+(?:for|in|on|at|with)\b.*|\s*[,;(—–-].*|\.)?$")
+
+
+def _bylines_as_fields(blocks: list[Block]) -> list[Block]:
+    """A bare `by Name` line inside a header block is its author, not the line before's
+    continuation."""
+    out = list(blocks)
+    for n, block in enumerate(out[:3]):
+        lines = block.lines()
+        if block.kind != "p" or len(lines) < 2:
             continue
-        elif n == 1 and not sep:
-            fields.append(("Language", part))
-        elif n == 2 and not sep:
-            fields.append(("Genre", part.replace("/", ", ")))
-        elif not sep:
-            fields.append(("Characters", part))
-    # The header parser already turns a "Language" field into a BCP 47 tag.
-    return metadata_from_fields(fields, Metadata(title=""))
+        plain = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+        fixed = [f"Author: {m.group('name').rstrip('.')}" if i and (m := _BYLINE.match(text))
+                 and ":" in plain[i - 1] and text.lower().startswith("by ") else lines[i]
+                 for i, text in enumerate(plain)]
+        out[n] = replace(block, html=_BR.join(fixed))
+    return out
+
+
+def _byline(blocks: list[Block]) -> str:
+    """`by Name` (or `by Name for the exchange`) near the top of the text."""
+    for block in [b for b in blocks if b.kind == "p"][:6]:
+        for line in block.lines():
+            text = " ".join(re.sub(r"<[^>]+>", " ", line).split())
+            m = _BYLINE.match(text)
+            if m and len(text) < 160:
+                return m.group("name").rstrip(".")
+    return ""
+
+
+def _plain(story: Story) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", " ".join(
+        [story.metadata.title] + [c.body for c in story.chapters])).split())
+
+
+def _better_candidate(text: str, story: Story, where: str, path: Path | None,
+                      fields: list[tuple[str, str]]) -> Story:
+    """When the page's densest block of prose holds much more than the entry that was read
+    (and is not part of it), read that block instead, and say so."""
+    doc = parse_document(text)
+    main = coverage.densest_block(doc)
+    entry = doc.xpath(where)
+    if main is None or not entry or main is entry[0] or entry[0] in main.iterancestors() or \
+            main in entry[0].iterancestors():
+        return story
+    if not coverage.shortfall(coverage.story_words(story), coverage.visible_words(main)):
+        return story
+    try:
+        other = _read_entry(doc, main, path, fields)
+    except InputError:
+        return story
+    if coverage.story_words(other) <= coverage.story_words(story):
+        return story
+    note = "the story container was nearly empty: read the page's densest block of prose"
+    return other.evolve(reader_notes=(*other.reader_notes, note))
 
 
 def find_entry(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -141,5 +250,8 @@ def _entry_title(doc: lxml.html.HtmlElement) -> str:
             if value:
                 return value
     title = doc.findtext(".//title") or ""
+    if not title.strip():
+        headings = doc.xpath("//h1[normalize-space()]")
+        title = text_of(headings[0]) if len(headings) == 1 else ""
     # "Title - Site name" / "user: Title": keep the part that is not the site.
     return " ".join(re.split(r"\s+[|–—-]\s+", title.strip())[0].split())
