@@ -40,9 +40,17 @@ def test_web_and_mail_links_stay_links(href: str, kept: str) -> None:
     assert f'href="{kept}"' in clean(f'<p><a href="{href}">there</a></p>')
 
 
+STORY = "".join(f"<p>{line}</p>" for line in (
+    "The night ferry crossed the bay twice, whatever the weather, and Ines crossed with it.",
+    "She knew every rivet of the rail by now, and every passenger by the way they stood.",
+    "Tonight there was only the old man with the birdcage, and the cage was empty.",
+    "He said the bird had flown at the harbour mouth. She said birds came back. He smiled."))
+
+
 def page(body: str) -> str:
+    """A journal entry: a story with the hostile markup in the middle of it."""
     return ("<html><head><title>Night Ferry - a journal</title></head><body>"
-            f'<div class="entry-content">{body}</div></body></html>')
+            f'<div class="entry-content">{STORY}{body}{STORY}</div></body></html>')
 
 
 def test_a_book_from_a_page_full_of_hostile_links_passes_epubcheck(tmp_path: Path) -> None:
