@@ -44,6 +44,9 @@ class Metadata:
     source_url: str = ""
     # Header fields ficbook did not recognise, in the author's order and words.
     extra: tuple[tuple[str, str], ...] = ()
+    # The author's own word for a field ficbook knows ("Pairing" for relationships, "Note" for
+    # notes), as (field name, label): the title page says it the author's way.
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

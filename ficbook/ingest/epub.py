@@ -251,6 +251,9 @@ def _ficbook(pkg: Package) -> Story:
             extra_values[m.get("id", "")] = text
         elif name == "extra_key":
             extra_keys[m.get("refines", "").lstrip("#")] = text
+        elif name == "label":
+            field, _, label = text.partition(":")
+            values["labels"] = (*values.get("labels", ()), (field, label))
         elif name == "untitled_chapters":
             untitled = {int(n) for n in text.split() if n.isdigit()}
         elif name in types and name != "title":

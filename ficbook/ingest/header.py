@@ -208,6 +208,7 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata,
     and notes given twice are joined."""
     values: dict[str, Any] = {}
     extra: list[tuple[str, str]] = list(base.extra)
+    labels = dict(base.labels)
     for key, raw in fields:
         canon = canonical(key)
         value = raw.strip()
@@ -215,6 +216,8 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata,
             if value:
                 extra.append((key, value))
             continue
+        if _own_label(key, canon) and canon not in values:
+            labels.setdefault(canon, " ".join(key.split()))
         if canon in LIST_FIELDS:
             values[canon] = values.get(canon, ()) + _split_list(_plain(value))
         elif canon in RICH_FIELDS:
@@ -224,9 +227,23 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata,
             _warn_repeated(source, key, value, values, canon)
         elif not _scalar(canon, key, value, values):
             extra.append((key, value))
-    return replace(base, **values, extra=tuple(extra))
+    return replace(base, **values, extra=tuple(extra), labels=tuple(labels.items()))
 
 
+
+
+# A label as a person writes it ("Pairing", "Author's Note"), not a key a program wrote
+# ("content_rating", "fandom"): only those are shown back on the title page.
+_AUTHOR_LABEL = re.compile(r"^[A-Z][A-Za-z'’]*(?:[ /&-]+[A-Za-z'’]+)*$")
+
+
+def _own_label(key: str, canon: str) -> bool:
+    """Whether a key is the author's own word for a field ("Pairing" for relationships), not
+    the field's name ("Fandom", "Word Count") or a program's key."""
+    name = "_".join(key.lower().split())
+    # (a list's label is made singular or plural by the title page; "Note" is not "Notes")
+    same = {canon, canon.rstrip("s")} if canon in LIST_FIELDS else {canon}
+    return bool(_AUTHOR_LABEL.match(key.strip())) and name not in same
 
 
 def _first_given(canon: str, values: dict[str, Any]) -> bool:
@@ -295,6 +312,26 @@ def inline_markup(text: str) -> str:
     if "_" in text:
         text = _UNDER_EM.sub(r"<em>\1</em>", text)
     return text
+
+
+# "Idol RPF: Extra Credit (Adam/Kris)": a journal subject line naming fandom, title and pairing.
+_SUBJECT_PAIRING = re.compile(r"^(?P<fandom>[^:]{2,60}?)\s*:\s+(?P<title>[^:]+?)\s*"
+                              r"\((?P<pairing>[^()]*[/&][^()]*)\)\s*$")
+
+
+def read_subject(subject: str) -> dict[str, Any]:
+    """What an entry's subject line says, when it follows a fan convention: 'Idol RPF: Extra
+    Credit (Adam/Kris)' or 'BtVS Fic: Leaving' give the title, fandom and pairing; any other
+    subject is only a title."""
+    m = _SUBJECT_PAIRING.match(subject)
+    if m:
+        return {"title": m.group("title").strip(), "fandoms": (m.group("fandom").strip(),),
+                "relationships": tuple(p.strip() for p in m.group("pairing").split(",")
+                                       if p.strip())}
+    if _SUBJECT.match(subject):
+        title, prefix = title_from_subject(subject)
+        return {"title": title, **({"fandoms": (prefix,)} if prefix else {})}
+    return {"title": subject}
 
 
 def title_from_subject(subject: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from ..model import Metadata, Story
 from . import coverage, ffn, ljdw, pagekind
 from .decode import decode, read_bytes
 from .dividers import mark_dividers
-from .header import canonical, metadata_from_fields, parse_header
+from .header import canonical, metadata_from_fields, parse_header, read_subject
 from .htmlblocks import (
     _BR,
     Block,
@@ -121,8 +121,16 @@ def _read_entry(doc: lxml.html.HtmlElement, entry: lxml.html.HtmlElement, path: 
     blocks = mark_dividers(blocks_of(entry))
     meta = metadata_from_fields(fields, Metadata(title=""))
     blocks, meta = _header_under_title(blocks, meta)
-    story = story_from_blocks(blocks, path, "html", meta, fallback_title=_entry_title(doc))
+    subject = _entry_title(doc)
+    story = story_from_blocks(blocks, path, "html", meta, fallback_title=subject)
     notes: list[str] = []
+    if subject and story.metadata.title == subject:  # no title but the entry's subject line
+        said = read_subject(subject)
+        story = story.evolve(metadata=replace(story.metadata, **{
+            key: value for key, value in said.items()
+            if key == "title" or not getattr(story.metadata, key)}))
+        if len(said) > 1:
+            notes.append("subject line: read as title, fandom and pairing")
     if not story.metadata.authors:
         author = _byline(blocks) or poster
         if author:

@@ -21,6 +21,7 @@ from ..model import (
     Book,
     Chapter,
     MatterPage,
+    Metadata,
     Page,
     RenderedBook,
     Story,
@@ -241,6 +242,7 @@ def _one_story(out: _Pages, plan: dict[str, Any], starts_body: bool, multi: bool
     out.page("story-title.xhtml", plan["title_file"], story.metadata.title, "story-title",
              landmark="" if multi else "titlepage", story_index=plan["index"], story=story,
              meta=_meta_rows(story, counted := story.counted_words),
+             headings=_headings(story.metadata),
              lang=story.metadata.language, counted=counted)
     for n, (chapter, filename, label) in enumerate(plan["chapters"], start=1):
         last = n == len(plan["chapters"])
@@ -312,15 +314,19 @@ def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:
     """Label/value rows for the title page: every field the author gave, extras as written."""
     meta = story.metadata
     rows: list[tuple[str, str | list[str]]] = []
+    own = dict(meta.labels)
     for name, label in TITLE_PAGE_FIELDS:
         value = getattr(meta, name)
+        if name in own:  # the author's word, as the author wrote it (never pluralised)
+            label = own[name]
         if name == "language" and value == "en":
             continue  # the default says nothing the author wrote
         if name == "series" and value and meta.series_index is not None:
             value = f"{value}, part {meta.series_index:g}"
         if isinstance(value, tuple):
             if value:
-                rows.append((label if len(value) == 1 else _plural(label), list(value)))
+                rows.append((label if len(value) == 1 or name in own else _plural(label),
+                             list(value)))
         elif value:
             rows.append((label, str(value)))
     if meta.word_count is not None:
@@ -334,6 +340,12 @@ def _meta_rows(story: Story, counted: int) -> list[tuple[str, str | list[str]]]:
         rows.append(("Chapters", str(len(story.chapters))))
     rows.extend(meta.extra)
     return rows
+
+
+def _headings(meta: Metadata) -> dict[str, str]:
+    """The title page's section headings: the author's word for summary, notes, disclaimer."""
+    own = dict(meta.labels)
+    return {name: own.get(name, name.capitalize()) for name in ("summary", "notes", "disclaimer")}
 
 
 def _plural(label: str) -> str:

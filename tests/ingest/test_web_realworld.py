@@ -22,8 +22,8 @@ EXPECTED = {
     "ffn_html/ffn_little_cog.html": ("Little Cog", "quietwraith", "Hunger Games",
                                      "//*[@id='storytext']"),
     "lj_dw/lj_rebecca2525_importing_test.html": ("Importing Test", "rebecca2525", "Lewis", ""),
-    "lj_dw/dw_astolat_extra_credit.html": ("Idol RPF: Extra Credit (Adam/Kris)", "astolat", "",
-                                           ""),
+    # The subject line "Idol RPF: Extra Credit (Adam/Kris)": fandom, title and pairing.
+    "lj_dw/dw_astolat_extra_credit.html": ("Extra Credit", "astolat", "Idol RPF", ""),
     "lj_dw/dw_rebecca2525_importing_test2_tables.html": ("Importing Test", "rebecca2525",
                                                          "Lewis", ""),
     "lj_dw/lj_ao3_testing_story2.html": ("Story2", "ao3_testing", "Testing", ""),

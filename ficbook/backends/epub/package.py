@@ -190,7 +190,7 @@ def _story_record(book: epub.EpubBook, story: Story) -> None:
     (ingest/epub.py); the title page stays the human-readable version of the same data."""
     for field in dataclasses.fields(story.metadata):
         name, value = field.name, getattr(story.metadata, field.name)
-        if name in {"title", "rating", "extra"} or value in ("", (), None):
+        if name in {"title", "rating", "extra", "labels"} or value in ("", (), None):
             continue
         for item in value if isinstance(value, tuple) else (value,):
             book.add_metadata(None, "meta", str(item),
@@ -200,6 +200,8 @@ def _story_record(book: epub.EpubBook, story: Story) -> None:
                                                 "id": f"ficbook-extra-{n:02d}"})
         book.add_metadata(None, "meta", key, {"property": "ficbook:extra-key",
                                               "refines": f"#ficbook-extra-{n:02d}"})
+    for name, label in story.metadata.labels:
+        book.add_metadata(None, "meta", f"{name}:{label}", {"property": "ficbook:label"})
     untitled = [str(n) for n, c in enumerate(story.chapters, start=1) if not c.title]
     if untitled:
         book.add_metadata(None, "meta", " ".join(untitled),
