@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
+import lxml.etree
 import lxml.html
 
 # huge_tree lifts libxml2's limits (text nodes over 10 MB, nesting past 256 levels) to 2,048
@@ -20,9 +21,10 @@ _SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "tr", "td", "th", "option"}
 
 
 def document(text: str) -> lxml.html.HtmlElement:
-    """A whole page. Text after markup nested past the parser's limit is kept, in order."""
+    """A whole page. Text after markup nested past the parser's limit is kept, in order, and
+    the tree is never deeper than FLATTEN_DEPTH (the readers walk it recursively)."""
     doc = lxml.html.document_fromstring(text, parser=PARSER)
-    if _hit_limit():
+    if _hit_limit() or _too_deep(doc):
         doc = lxml.html.document_fromstring(flatten(text), parser=PARSER)
     return doc
 
@@ -30,13 +32,22 @@ def document(text: str) -> lxml.html.HtmlElement:
 def fragment(text: str) -> lxml.html.HtmlElement:
     """A fragment inside a `<div>`, with the same promise as `document`."""
     root = lxml.html.fragment_fromstring(text, create_parent="div", parser=PARSER)
-    if _hit_limit():
+    if _hit_limit() or _too_deep(root):
         root = lxml.html.fragment_fromstring(flatten(text), create_parent="div", parser=PARSER)
     return root
 
 
 def _hit_limit() -> bool:
     return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in PARSER.error_log)
+
+
+# Any element FLATTEN_DEPTH levels below the root: XPath steps one level at a time over the
+# elements of each level, so the question costs one pass over the tree, in C.
+_DEEPER = lxml.etree.XPath("boolean(" + "/".join(["."] + ["*"] * FLATTEN_DEPTH) + ")")
+
+
+def _too_deep(root: lxml.html.HtmlElement) -> bool:
+    return bool(_DEEPER(root))
 
 
 def flatten(text: str, depth: int = FLATTEN_DEPTH) -> str:

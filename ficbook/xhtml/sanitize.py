@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import lxml.etree as etree
 import lxml.html
@@ -176,14 +176,33 @@ def external_href(href: str) -> str:
                                             "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
                                             "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
     try:
-        parts = urlsplit(url)
-    except ValueError:  # a malformed address ("http://[::1")
+        parts = urlsplit(_STRAY_PERCENT.sub("%25", url))
+        scheme = parts.scheme.lower()
+        if scheme == "mailto":
+            query = f"?{quote(parts.query, safe=_SAFE + '?')}" if parts.query else ""
+            return f"mailto:{quote(parts.path, safe=_SAFE)}{query}" if parts.path.strip() else ""
+        host = parts.hostname
+        if scheme not in _LINK_SCHEMES or not host or "@" in parts.netloc or \
+                not _HOST.fullmatch(host := unquote(host).encode("idna").decode("ascii")):
+            # no host, a user name in it (a trick: http://bank@evil), or not a name (libxml2
+            # writes a non-ASCII host escaped: it is unescaped before it becomes punycode)
+            return ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except (ValueError, UnicodeError):  # "http://[::1", a port out of range, a bad IDN
         return ""
-    scheme = parts.scheme.lower()
-    if scheme not in _LINK_SCHEMES or (scheme != "mailto" and not parts.hostname) or \
-            (scheme == "mailto" and not parts.path.strip()):
-        return ""
-    return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
+    link = f"{scheme}://{host}{port}{quote(parts.path, safe=_SAFE) or '/'}"
+    if parts.query:
+        link += "?" + quote(parts.query, safe=_SAFE + "?")
+    if parts.fragment:
+        link += "#" + quote(parts.fragment, safe=_SAFE + "?")
+    return link
+
+
+# What may stand unescaped in a URL's path, query and fragment (RFC 3986), and '%' already
+# starting an escape; a '%' that does not start one is escaped itself.
+_SAFE = "!$%&'()*+,-./:;=@_~"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?")
 
 
 def _empty_void(el: lxml.html.HtmlElement) -> None:

@@ -23,6 +23,10 @@ HOSTILE_LINKS = [
     "&#106;avascript:alert(3)", " JaVaScRiPt:alert(4)", "vbscript:msgbox(1)", "//evil.example/x",
     "http:/no-host", "mailto:",
 ]
+# Web addresses written badly: kept as valid links (escaped, the host in punycode) or dropped.
+ODD_WEB_LINKS = ["http://example.com/a%zzb", "http://example.com/#a#b", "http://example.com/[x]",
+                 "http://a@b@c/", "http://bank.example@evil.example/", "http://ексампл.рф/путь",
+                 "http://example.com:99999/", "http://[::1/"]
 KEPT_LINKS = {"https://example.org/works/1": "https://example.org/works/1",
               "http://example.org/a page": "http://example.org/a%20page",
               "mailto:writer@example.org": "mailto:writer@example.org"}
@@ -54,7 +58,8 @@ def page(body: str) -> str:
 
 
 def test_a_book_from_a_page_full_of_hostile_links_passes_epubcheck(tmp_path: Path) -> None:
-    links = " ".join(f'<a href="{h}">link {n}</a>' for n, h in enumerate(HOSTILE_LINKS))
+    links = " ".join(f'<a href="{h}">link {n}</a>'
+                     for n, h in enumerate(HOSTILE_LINKS + ODD_WEB_LINKS))
     source = tmp_path / "ferry.html"
     source.write_text(page(f"<p>The ferry left at nine, as it always did. {links}</p>"
                            "<p>Read more at http://dw.example/3506.h<wbr>tml, or don't.</p>"))
@@ -63,7 +68,8 @@ def test_a_book_from_a_page_full_of_hostile_links_passes_epubcheck(tmp_path: Pat
     with zipfile.ZipFile(epub) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
     assert "javascript" not in text.lower() and 'href="../"' not in text
-    assert "link 0" in text and f"link {len(HOSTILE_LINKS) - 1}" in text
+    assert "link 0" in text and f"link {len(HOSTILE_LINKS + ODD_WEB_LINKS) - 1}" in text
+    assert 'href="http://xn--80ajpfesl.xn--p1ai/' in text and "evil.example" not in text
     assert "3506.h<wbr/>tml" in text
 
 
@@ -80,7 +86,7 @@ def test_no_pdf_link_points_at_a_file(tmp_path: Path) -> None:
     assert not [u for u in uris if u and not str(u).startswith(("https:", "http:", "mailto:"))]
 
 
-@pytest.mark.parametrize("depth", [300, 3000, 20000])
+@pytest.mark.parametrize("depth", [300, 1000, 1500, 3000, 20000])
 def test_text_after_markup_nested_past_any_limit_is_kept_in_order(
         tmp_path: Path, depth: int) -> None:
     nested = "<div><span>" * depth + "the deep middle" + "</span></div>" * depth
