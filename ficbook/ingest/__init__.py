@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from html import unescape
 from importlib import import_module
 from pathlib import Path
 
@@ -113,4 +113,4 @@ def _epub_words(path: Path) -> int:
     pages = [n for n in z.namelist() if n.lower().endswith((".xhtml", ".html", ".htm"))]
     text = " ".join(_TAG.sub(" ", _HEAD.sub(" ", read_member(z, name, path).decode(
         "utf-8", errors="replace"))) for name in pages)
-    return coverage.words_in(html.unescape(text))
+    return coverage.words_in(unescape(text))

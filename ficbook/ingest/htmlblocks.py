@@ -67,8 +67,11 @@ def prepare(root: lxml.html.HtmlElement) -> None:
         if not isinstance(el.tag, str):
             continue
         if el.tag == "a" and not el.get("href") and not (el.text or "").strip() and len(el) == 0:
-            el.drop_tag()  # a bare anchor (<a name="cut">) carries nothing
-            continue
+            if not el.get("id") and el.get("name"):
+                el.set("id", el.get("name", ""))  # an old anchor: a footnote links to it
+            if not el.get("id"):
+                el.drop_tag()  # a bare anchor with no name carries nothing
+                continue
         styles = {k.lower(): v.strip().lower() for k, v in _STYLE.findall(el.get("style", ""))}
         classes = []
         if el.get("align", "").lower() == "center" or styles.get("text-align") == "center":
@@ -78,7 +81,8 @@ def prepare(root: lxml.html.HtmlElement) -> None:
         for name in ("center", "big", "scene-break"):
             if name in el.get("class", "").split() and name not in classes:
                 classes.append(name)
-        for attr in ("style", "align", "class", "id", "color", "face", "size", "bgcolor"):
+        # (ids stay: a footnote's link finds its note by them; the sanitizer renames them)
+        for attr in ("style", "align", "class", "color", "face", "size", "bgcolor", "name"):
             el.attrib.pop(attr, None)
         if classes:
             el.set("class", " ".join(classes))

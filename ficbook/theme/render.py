@@ -29,7 +29,7 @@ from ..model import (
     chapter_label,
 )
 from ..xhtml.language import direction
-from . import Theme
+from . import Theme, anchors
 from .cover import render_cover
 from .environment import check_templates_again
 
@@ -85,7 +85,8 @@ def render(book: Book, theme: Theme, cache: BookCache | None = None) -> Rendered
     _front_pages(out, plan, toc)
     _story_pages(out, plan, toc, cache.story_pages(theme, stylesheets, cover.filename))
     _back_pages(out, plan, toc, modified)
-    return RenderedBook(book=book, pages=tuple(out.pages), toc=tuple(toc), assets=tuple(assets),
+    return RenderedBook(book=book, pages=anchors.resolve(tuple(out.pages)), toc=tuple(toc),
+                        assets=tuple(assets),
                         cover=cover, modified=modified)
 
 

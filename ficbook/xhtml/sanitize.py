@@ -23,7 +23,7 @@ ALLOWED_TAGS = {
     "center", "font", "strike", "big", "tt",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "lang", "dir", "title"},
+    "*": {"class", "lang", "dir", "title", "id"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
@@ -147,10 +147,16 @@ def _normalise(root: lxml.html.HtmlElement) -> None:
             el.set("class", "scene-break")
         elif el.tag == "img":
             _resolve_image(el)
-        elif el.tag == "a":
-            href = external_href(el.get("href", ""))
-            if href:
+        if el.get("id") is not None:
+            el.set("id", anchor_id(el.get("id", "")))
+        if el.tag == "a":
+            href = el.get("href", "").strip()
+            if href.startswith("#") and len(href) > 1:
+                el.set("href", "#" + anchor_id(href[1:]))  # theme/anchors.py resolves it
+            elif href := external_href(href):
                 el.set("href", href)
+            elif el.get("id") is not None:
+                el.attrib.pop("href", None)  # a link's own id may be a footnote's way back
             else:
                 el.drop_tag()  # the words stay, the link goes
         elif el.tag == "wbr" and (el.text or len(el)):
@@ -165,6 +171,17 @@ def _normalise(root: lxml.html.HtmlElement) -> None:
 # javascript:, so the scheme is judged on the URL with those taken out.
 _URL_IGNORED = re.compile(r"[\t\n\r]")
 _LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+ANCHOR_PREFIX = "n-"  # a story's ids never meet the theme's ("chapter-title") on a page
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def anchor_id(name: str) -> str:
+    """A story's anchor name as an id that is valid XML and cannot clash with the theme's
+    (cleaning twice gives the same id: ficbook's own books are read back through here)."""
+    name = _NOT_IN_ID.sub("-", unquote(name).strip()).removeprefix(ANCHOR_PREFIX)
+    return ANCHOR_PREFIX + name[:80]
 
 
 def external_href(href: str) -> str:

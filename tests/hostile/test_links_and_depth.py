@@ -95,3 +95,22 @@ def test_text_after_markup_nested_past_any_limit_is_kept_in_order(
                            f"{nested}<p>The last line, after all that.</p>"))
     text = " ".join(c.body for c in read_story(source).chapters)
     assert text.index("left at nine") < text.index("the deep middle") < text.index("last line")
+
+
+def test_links_inside_the_story_reach_their_notes_across_chapters(tmp_path: Path) -> None:
+    source = tmp_path / "ledger.html"
+    source.write_text(
+        "<html><head><title>The Ledger</title></head><body><article>"
+        "<h2>One</h2><p>The keeper wrote every ship down.<a href='#fn1' id='r1'>[1]</a> "
+        "Even the <a href='#nowhere'>lost ones</a>, and <a href='#top'>back up</a>.</p>"
+        "<p id='r1'>A second anchor of the same name.</p>"
+        "<h2>Notes</h2><p><a name='fn1'></a>[1] Ships that never came close enough to "
+        "wave. <a href='#r1'>Back</a></p></article></body></html>", encoding="utf-8")
+    epub = build([source], tmp_path / "out", BuildOptions(formats=("epub",)))[0]
+    assert epubcheck_messages(epub) == []
+    with zipfile.ZipFile(epub) as z:
+        one = z.read("EPUB/text/story-c001.xhtml").decode()
+        notes = z.read("EPUB/text/story-c002.xhtml").decode()
+    assert '<a href="story-c002.xhtml#n-fn1" id="n-r1">[1]</a>' in one
+    assert "Even the lost ones, and back up." in one
+    assert '<a id="n-fn1"/>' in notes and '<a href="story-c001.xhtml#n-r1">Back</a>' in notes
