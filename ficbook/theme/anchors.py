@@ -2,8 +2,8 @@
 
 The sanitizer gives every id a story brings the `n-` prefix and keeps `#name` links as `#n-name`.
 A chapter is one page, so such a link may point into another chapter, or at nothing that
-survived: here, once the pages are rendered, each one points at the page holding its id (the
-same story's first) or loses its link and keeps its words; an id given twice on a page keeps
+survived: here, once the pages are rendered, each one points at the page of its own story
+holding its id or loses its link and keeps its words; an id given twice on a page keeps
 its first use. Pages with no story links are left as they are, untouched and unparsed.
 """
 
@@ -55,7 +55,9 @@ def _relinked(page: Page, where: dict[tuple[int | None, str], str],
 
     def link(m: re.Match[str]) -> str:
         before, name, after, words = m.groups()
-        target = where.get((page.story_index, name)) or anywhere.get(name)
+        # A story's link stays in that story; an editor's page may point into any.
+        target = where.get((page.story_index, name)) or (
+            anywhere.get(name) if page.story_index is None else None)
         if target is None:  # nothing by that name reached the book
             attrs = f"{before}{after}".strip()
             return f"<a {attrs}>{words}</a>" if attrs else words
