@@ -12,7 +12,6 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Story
 from ..xhtml import images
-from .decode import decode, read_bytes
 from .sniff import sniff
 from .text import read_text
 
@@ -87,6 +86,7 @@ def _checked(story: Story, path: Path, fmt: str) -> Story:
     all the text the file shows (saved pages compare themselves, in html.py); a reader that
     kept much less says so, loudly, with the count."""
     from . import coverage
+    from .decode import decode, read_bytes  # (here: `ingest.decode` names the module)
 
     if fmt == "epub" and story.reader != "epub/ficbook":
         return coverage.check(story, _epub_words(path), path, "the EPUB's pages")
@@ -108,6 +108,7 @@ def _epub_words(path: Path) -> int:
     reader reads them."""
     from . import coverage
     from .archive import open_zip, read_member
+    from .decode import read_bytes
 
     z = open_zip(read_bytes(path), path, "EPUB")
     pages = [n for n in z.namelist() if n.lower().endswith((".xhtml", ".html", ".htm"))]
