@@ -52,7 +52,8 @@ def parse_markdown(text: str, path: Path | None = None) -> Story:
     meta = metadata_from_fields(fields, Metadata(title=""), path)
     root = parse_fragment(md.render("\n".join(_scene_breaks(body))))
     prepare(root)
-    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields))
+    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields),
+                           (meta.title, *meta.authors))
     meta = _furniture_metadata(meta, found)
     story = story_from_blocks(found.blocks, path, "markdown", meta, header=False)
     chapters, tidied = tidy_chapters(story.chapters)
