@@ -16,6 +16,7 @@ from .text import is_chapter_heading, is_scene_break
 SHORT = 15  # words: a running head, a title or a byline is a short line
 MAX_PREFACE = 2000  # words over the title block that are the author's notes, not a prologue
 REPEATS = 3  # a line set over three or more chapters is furniture, not story
+EDGE = 2  # blocks of the author's own (a PS, a thank-you) beside pasted boilerplate
 _BYLINE = re.compile(r"^(?:by|written by|a story by)\s*:?\s+(?P<name>\S.{0,60})$", re.IGNORECASE)
 
 
@@ -118,20 +119,26 @@ _HANDLE = re.compile(r"[\d_@]|.[A-Z]")
 
 
 def _edge(blocks: list[Block], n: int, counts: Counter[str], heads: set[str]) -> bool:
-    """Whether block `n` sits at a chapter's edge: nothing but other pasted paragraphs,
-    running heads and dividers between it and a chapter heading or an end of the document."""
+    """Whether block `n` sits at its chapter's edge: between it and the chapter's heading or
+    its end (or an end of the document) nothing but other pasted paragraphs, running heads and
+    dividers, and at most `EDGE` other blocks, in the outer quarter of the chapter."""
     def furniture(b: Block) -> bool:
         key = _key(b)
         return b.kind == "hr" or key in heads or (counts[key] >= REPEATS
                                                   and len(key.split()) > SHORT)
 
-    for step in (1, -1):
-        i = n + step
-        while 0 <= i < len(blocks) and not _is_chapter(blocks[i]) and furniture(blocks[i]):
-            i += step
-        if not 0 <= i < len(blocks) or _is_chapter(blocks[i]):
-            return True
-    return False
+    def chapter(b: Block) -> bool:
+        return _is_chapter(b) and _key(b) not in heads
+
+    first = n
+    while first > 0 and not chapter(blocks[first - 1]):
+        first -= 1
+    last = n
+    while last + 1 < len(blocks) and not chapter(blocks[last + 1]):
+        last += 1
+    before = sum(not furniture(b) for b in blocks[first:n])
+    after = sum(not furniture(b) for b in blocks[n + 1:last + 1])
+    return min(before, after) <= min(EDGE, (before + after) // 4)
 
 
 def find_furniture(blocks: list[Block], said: tuple[str, ...] = (),

@@ -101,3 +101,11 @@ def test_a_notice_pasted_at_the_end_of_every_chapter_is_kept_once() -> None:
     assert _text(story).count("the sea said nothing") == 1
     assert "paragraphs repeated in every chapter: kept once, 3 copies left out" in \
         story.reader_notes
+
+
+def test_a_notice_with_a_different_ps_under_it_each_time_is_still_boilerplate() -> None:
+    chapters = [f"# Chapter {i}\n\n" + "\n\n".join(
+        f"Paragraph {k} of chapter {i}, where the tide does what tides do." for k in range(12))
+        + f"\n\n{REFRAIN}\n\nPS: chapter {i + 1} comes on Sunday.\n" for i in range(1, 5)]
+    story = parse_markdown("\n".join(chapters), Path("p.md"))
+    assert _text(story).count("the sea said nothing") == 1
