@@ -13,17 +13,26 @@ _DECOR_LETTERS = re.compile(r"[oOxX0]")
 _PHRASE = re.compile(
     r"^[\W_]*(?:(?:line|scene|page|section|time|pov)[\s_-]*(?:break|change|skip|switch)"
     r"|break|LB)[\W_]*$", re.IGNORECASE)
+# Speech that is only punctuation (`"..."`, `"?"`, a lone `…`) is a reply, not a divider.
+_QUOTES = frozenset("\"'“”‘’«»„‚‹›`")
+_PAUSES = frozenset(".…?!¿¡ ")
+_MIN_GLYPHS = 3  # `* * *`, `~*~`, `-x-`: a lone `*` or `#` on a web page is not enough
 # The same short unit over and over: `.:O:` in `.:O:.:O:.:O:.`, `xo` in `xoxoxo`.
 _REPEATED = re.compile(r"^(?P<unit>\S{1,6}?)(?P=unit){2,}\S{0,6}$")
 
 
 def is_divider(text: str) -> bool:
     """A line that only separates scenes: the shared rules, then the longer and wordier ones
-    FanFiction.net and LiveJournal writers use."""
+    FanFiction.net and LiveJournal writers use. Never a line with quotation marks or one made
+    only of `.` `…` `?` `!` (dialogue), and at least three glyphs."""
     s = " ".join(text.split())
     if not s or len(s) > _MAX:
         return False
-    if is_scene_break(s) or _PHRASE.match(s):
+    if _PHRASE.match(s):
+        return True
+    if _QUOTES & set(s) or set(s) <= _PAUSES or len(s.replace(" ", "")) < _MIN_GLYPHS:
+        return False
+    if is_scene_break(s):
         return True
     if not any(ch.isalnum() for ch in s):
         return True  # a run of glyphs too long for the shared rule (`~~~~...` x 80)

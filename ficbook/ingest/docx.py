@@ -24,7 +24,8 @@ from .htmlblocks import blocks_of, inner_html, parse_fragment, prepare, story_fr
 
 # Word's styles -> semantic HTML; unknown styles fall back to paragraphs. The styles Word and
 # pandoc give a document's own title, byline, date and abstract become marked paragraphs that
-# `_front_styles` reads as metadata.
+# `_front_styles` reads as metadata. A file written without word/styles.xml names its styles
+# by id only (`p.Title`): those rules come after the names, which win when both are there.
 STYLE_MAP = """
 p[style-name='Title'] => p.docx-title:fresh
 p[style-name='Subtitle'] => p.docx-subtitle:fresh
@@ -32,6 +33,12 @@ p[style-name='Author'] => p.docx-author:fresh
 p[style-name='Date'] => p.docx-date:fresh
 p[style-name='Abstract'] => p.docx-abstract:fresh
 p[style-name='Abstract Title'] => p.docx-abstract-title:fresh
+p.Title => p.docx-title:fresh
+p.Subtitle => p.docx-subtitle:fresh
+p.Author => p.docx-author:fresh
+p.Date => p.docx-date:fresh
+p.Abstract => p.docx-abstract:fresh
+p.AbstractTitle => p.docx-abstract-title:fresh
 u => u
 strike => del
 small-caps => span.smallcaps

@@ -183,16 +183,21 @@ def _split_list(value: str) -> tuple[str, ...]:
     return tuple(p.strip().rstrip(".").strip() for p in parts if p.strip().rstrip(".").strip())
 
 
+_COUNT = re.compile(r"(?<![\w.])(?P<n>\d(?:[\d,\s]*\d)?(?:\.\d+)?)\s*(?P<k>k)?(?!\w|\.\d)",
+                    re.IGNORECASE)
+
+
 def _word_count(value: str) -> int | None:
-    m = re.search(r"(\d[\d,.\s]*)\s*(k\b)?", value, re.IGNORECASE)
+    """`902`, `1,234`, `~2000`, `about 5 000 words`, `1.5k`: a whole number of words (a
+    fraction only before `k`). `1e400`, `2.5`, `3x` are not counts: kept as written."""
+    m = _COUNT.search(value)
     if not m:
         return None
-    digits = re.sub(r"[,\s]", "", m.group(1))
-    try:
-        number = float(digits) if "." in digits else int(digits)
-    except ValueError:
+    digits = re.sub(r"[,\s]", "", m.group("n"))
+    if "." in digits and not m.group("k"):
         return None
-    return int(number * 1000) if m.group(2) else int(number)
+    number = float(digits) * 1000 if m.group("k") else int(digits)
+    return int(number) if number < 10**12 else None
 
 
 _SERIES_INDEX = re.compile(r"^(?P<name>.+?)\s*[\(\[,#]?\s*(?:part|book|#)\s*(?P<n>\d+(?:\.\d+)?)"

@@ -52,7 +52,8 @@ def parse_markdown(text: str, path: Path | None = None) -> Story:
     meta = metadata_from_fields(fields, Metadata(title=""), path)
     root = parse_fragment(md.render("\n".join(_scene_breaks(body))))
     prepare(root)
-    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields))
+    found = find_furniture(blocks_of(root), tuple(f"{k}: {v}" for k, v in plain_fields),
+                           (meta.title, *meta.authors))
     meta = _furniture_metadata(meta, found)
     story = story_from_blocks(found.blocks, path, "markdown", meta, header=False)
     chapters, tidied = tidy_chapters(story.chapters)
@@ -79,6 +80,7 @@ SITE_KEYS = {"layout", "permalink", "slug", "draft", "weight", "aliases", "type"
              "eleventynavigation", "eleventyexcludefromcollections", "eleventycomputed",
              "sitemap", "toc", "comments"}
 _DATE_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
+_FLAGS = {"yes", "no", "true", "false", "on", "off", "y", "n"}  # Jekyll's `published: false`
 _PUBLISHED_KEYS = {"published", "date published", "published date", "publish date", "pubdate",
                    "first published", "date posted", "posted"}
 
@@ -91,7 +93,8 @@ def _front_matter_fields(fields: list[tuple[str, str]]) -> tuple[list[tuple[str,
     named = {re.sub(r"[\s_-]+", " ", k.lower()).strip() for k, _ in fields}
     out = []
     for key, value in fields:
-        if key.lower() in SITE_KEYS or (key.lower() == "published" and value in {"yes", "no"}):
+        if key.lower() in SITE_KEYS or (key.lower() == "published"
+                                        and value.lower() in _FLAGS):
             continue
         if key.lower() == "date" and named & _PUBLISHED_KEYS:
             key = "Updated"
@@ -145,12 +148,14 @@ def _front_matter(lines: list[str], path: Path | None) -> tuple[
 
 
 class _Loader(yaml.SafeLoader):  # type: ignore[misc]
-    """yaml's SafeLoader that leaves dates as the author wrote them (`2024-07-02`, not a
-    datetime that prints as `2024-07-02 00:00:00+00:00`)."""
+    """yaml's SafeLoader that leaves dates and booleans as the author wrote them
+    (`2024-07-02`, not a datetime that prints as `2024-07-02 00:00:00+00:00`; `fandom: true`
+    is the word "true", not a yes)."""
 
 
+_AS_WRITTEN = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _AS_WRITTEN]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
@@ -173,7 +178,7 @@ def _flatten(value: Any) -> str:
         return ", ".join(_flatten(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_flatten(v)}" for k, v in value.items())
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+    if isinstance(value, bool):  # an explicit `!!bool`: the plain word, never a "yes"
+        return str(value).lower()
     return str(value).strip()
 

@@ -30,6 +30,7 @@ _END_MARK = re.compile(
     re.IGNORECASE,
 )
 _GLYPHS = re.compile(r"^[^\w\s\"'“”‘’«»()\[\]?!,;:]+(?:\s+[^\w\s\"'“”‘’«»()\[\]?!,;:]+)*$")
+_PAUSES = frozenset(".… ")
 _OXO = re.compile(r"^[\W_]*[oO0xX](?:[\W_]*[oO0xX])*[\W_]*$")
 _MAX_HEADING = 90
 MAX_WRAP = 120  # hard-wrapped posts break lines at 60-120 columns; longer lines are paragraphs
@@ -50,8 +51,8 @@ def is_chapter_heading(line: str) -> bool:
 def is_scene_break(line: str) -> bool:
     """`* * *`, `~*~`, `---`, `-x-`, `o0o`, `oOo`, `xXx`, centred glyph runs."""
     s = line.strip()
-    if not s or len(s) > 60:
-        return False
+    if not s or len(s) > 60 or set(s) <= _PAUSES:
+        return False  # `...`, `…`: a silence in the dialogue
     if _GLYPHS.match(s):
         return True
     if _OXO.match(s):

@@ -161,3 +161,16 @@ def test_a_whole_bold_key_line_loses_its_closing_marker() -> None:
 ])  # fmt: skip
 def test_site_generator_spellings(key: str, field: str) -> None:
     assert canonical(key) == field
+
+
+@pytest.mark.parametrize("value", ["1e400", "2.5", "12e3", "1.5.2", "3x"])
+def test_a_count_that_is_not_a_whole_number_of_words_is_kept_as_written(value: str) -> None:
+    meta = meta_of(f"Title: T\nWord Count: {value}\n\nBody.")
+    assert meta.word_count is None
+    assert meta.extra == (("Word Count", value),)
+
+
+@pytest.mark.parametrize(("value", "count"), [("5 000", 5000), ("about 4,200 words", 4200),
+                                              ("12k", 12000), ("2,345+", 2345), ("902.", 902)])
+def test_more_declared_word_counts(value: str, count: int) -> None:
+    assert meta_of(f"Title: T\nWord Count: {value}\n\nBody.").word_count == count

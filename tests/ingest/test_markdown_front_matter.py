@@ -60,3 +60,27 @@ def test_the_title_comes_from_the_first_heading_not_the_file_name() -> None:
     story = parse_markdown("---\nauthor: quill\n---\n\n# The Lantern Year\n\nIt was dark.\n",
                            Path("lantern-year-draft.md"))
     assert story.metadata.title == "The Lantern Year"
+
+
+@pytest.mark.parametrize("written", ["true", "yes", "False", "on"])
+def test_a_yaml_boolean_in_a_text_field_is_kept_as_written(written: str) -> None:
+    story = parse_markdown(f"---\ntitle: T\nfandom: {written}\n---\n\nText.\n", Path("t.md"))
+    assert story.metadata.fandoms == (written,)
+
+
+def test_a_yaml_null_in_a_text_field_is_left_out() -> None:
+    story = parse_markdown("---\ntitle: T\nfandom: ~\ncharacters: null\n---\n\nText.\n",
+                           Path("t.md"))
+    assert story.metadata.fandoms == () and story.metadata.characters == ()
+
+
+def test_a_number_that_is_not_a_word_count_is_kept_as_written() -> None:
+    story = parse_markdown("---\ntitle: T\nwords: 1e400\n---\n\nText.\n", Path("t.md"))
+    assert story.metadata.word_count is None
+    assert ("words", "1e400") in story.metadata.extra
+
+
+@pytest.mark.parametrize("flag", ["yes", "no", "true", "false"])
+def test_a_site_published_flag_is_still_set_aside(flag: str) -> None:
+    story = parse_markdown(f"---\ntitle: T\npublished: {flag}\n---\n\nText.\n", Path("t.md"))
+    assert story.metadata.published == ""
