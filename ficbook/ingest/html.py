@@ -88,8 +88,7 @@ def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], st
     from .markdown import _front_matter  # the Markdown reader's YAML rules, not a copy
 
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
-    found, rest = _front_matter(lines, path) if lines and lines[0].strip() == "---" else (
-        None, lines)
+    found, rest = _front_matter(lines, path) if _mapping_block(lines) else (None, lines)
     fields = list(found or [])
     if found is not None:
         text = "\n".join(rest)
@@ -99,6 +98,26 @@ def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], st
             fields += header.fields
             break
     return fields, text
+
+
+_YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w .-]*:(?:\s|$)|\s+\S|-\s|#)")
+
+
+def _mapping_block(lines: list[str]) -> bool:
+    """A leading `---` block of `key: value` lines is front matter; `---` around paragraphs is
+    the story's scene breaks, and stays in the text."""
+    if not lines or lines[0].strip() != "---":
+        return False
+    block: list[str] = []
+    for line in lines[1:2000]:
+        if line.strip() in {"---", "..."}:
+            break
+        block.append(line)
+    else:
+        return False
+    said = [line for line in block if line.strip()]
+    return not said or (bool(re.match(r"^[A-Za-z_]", said[0])) and
+                        all(_YAML_LINE.match(line) for line in said))
 
 
 _COMMENT = re.compile(r"<!--(.{0,4000}?)-->", re.DOTALL)
