@@ -97,6 +97,10 @@ DRABBLE = LINE * 4
     f"<input type='submit' value='Log in'></form></div><div class='entry-content'><p>{DRABBLE}"
     "</p><p>He forgot his password again, and the sign in screen blinked at him.</p></div>"),
     ("Forbidden", f"<article><h1>Forbidden</h1><p>{DRABBLE}</p></article>"),
+    ("lampwick: Quay Lamps", "<div class='s-header'><ul><li><a href='/help'>Help</a></li><li>"
+     "<a href='/login'>Login</a></li></ul><div><span>lampwick</span> Log in or connect:"
+     "<form><input type='password' name='pw'></form></div></div><article class='entry-content'>"
+     f"<p>{DRABBLE}</p></article>"),
 ])
 def test_a_short_story_with_ordinary_words_is_not_refused(tmp_path: Path, title: str,
                                                           body: str) -> None:
