@@ -46,6 +46,10 @@ def read_ffn(doc: lxml.html.HtmlElement, path: Path | None) -> Story:
     if story is None:
         raise InputError(path, "no story text found in this FanFiction.net page")
     meta, notes, meta_chapters = page_metadata(doc, story)
+    if not meta.title:
+        # No profile and no page title: the file's name, as the other readers do.
+        stem = path.stem.replace("_", " ").replace("-", " ").strip().title() if path else ""
+        meta = replace(meta, title=stem or "Untitled")
     number, total, name = chapter_menu(doc)
     total = max(total, meta_chapters)
     prepare(story)
@@ -167,7 +171,10 @@ def _stats_text(doc: lxml.html.HtmlElement, top: lxml.html.HtmlElement | None,
         # The current layout shows "1/5" and keeps the date itself as a Unix time.
         stamp = span.get("data-xutime", "")
         if stamp.isdigit():
-            span.text = datetime.fromtimestamp(int(stamp), UTC).date().isoformat()
+            try:
+                span.text = datetime.fromtimestamp(int(stamp), UTC).date().isoformat()
+            except (OverflowError, OSError, ValueError):
+                continue  # no date a calendar holds: the span's text, as shown
             span.tail = " " + (span.tail or "")
             for child in list(span):
                 span.remove(child)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import replace
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 
 from ..errors import InputError
@@ -61,25 +63,25 @@ def read_html(path: Path) -> Story:
 def parse_html(text: str, path: Path | None = None) -> Story:
     fields, text = page_fields(text, path)
     try:
-        doc = parse_document(text)
+        pristine = parse_document(text)  # the page as saved: never changed, for the checks
     except InputError:
         raise InputError(path, "the file is empty: there is no story to build") from None
+    doc = copy.deepcopy(pristine)  # the readers rewrite their copy
     if ffn.is_ffn(doc):
         story = ffn.read_ffn(doc, path)
         if fields:
             story = story.evolve(metadata=metadata_from_fields(fields, story.metadata))
-        return coverage.check(story, _entry_words(text, "//*[@id='storytext']"), path)
-    pristine = parse_document(text)  # the page as saved, for the checks after reading
-    entry = find_entry(doc)
+        return coverage.check(story, _entry_words(pristine, "//*[@id='storytext']"), path)
+    entry, container = find_entry(doc)
     if entry is None:
-        body = pristine.find("body")
-        pagekind.refuse_if_not_a_story(pristine, text_of(pristine), body, path)
+        pagekind.refuse_if_not_a_story(pristine, text_of(pristine), None, path)
         raise InputError(path, "no story text found in this page")
     where = doc.getroottree().getpath(entry)
     story = _read_entry(doc, entry, path, fields)
-    pagekind.refuse_if_not_a_story(pristine, _plain(story), pristine.xpath(where)[0], path)
-    story = _better_candidate(text, story, where, path, fields)
-    return coverage.check(story, _entry_words(text, where), path)
+    pagekind.refuse_if_not_a_story(pristine, _plain(story), pristine.xpath(where)[0], path,
+                                   container=container)
+    story = _better_candidate(pristine, story, where, path, fields)
+    return coverage.check(story, _entry_words(pristine, where), path)
 
 
 def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], str]:
@@ -88,8 +90,7 @@ def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], st
     from .markdown import _front_matter  # the Markdown reader's YAML rules, not a copy
 
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
-    found, rest = _front_matter(lines, path) if lines and lines[0].strip() == "---" else (
-        None, lines)
+    found, rest = _front_matter(lines, path) if _mapping_block(lines) else (None, lines)
     fields = list(found or [])
     if found is not None:
         text = "\n".join(rest)
@@ -101,13 +102,33 @@ def page_fields(text: str, path: Path | None) -> tuple[list[tuple[str, str]], st
     return fields, text
 
 
+_YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w .-]*:(?:\s|$)|\s+\S|-\s|#)")
+
+
+def _mapping_block(lines: list[str]) -> bool:
+    """A leading `---` block of `key: value` lines is front matter; `---` around paragraphs is
+    the story's scene breaks, and stays in the text."""
+    if not lines or lines[0].strip() != "---":
+        return False
+    block: list[str] = []
+    for line in lines[1:2000]:
+        if line.strip() in {"---", "..."}:
+            break
+        block.append(line)
+    else:
+        return False
+    said = [line for line in block if line.strip()]
+    return not said or (bool(re.match(r"^[A-Za-z_]", said[0])) and
+                        all(_YAML_LINE.match(line) for line in said))
+
+
 _COMMENT = re.compile(r"<!--(.{0,4000}?)-->", re.DOTALL)
 
 
-def _entry_words(text: str, where: str) -> int:
-    """The visible words of the page's story container, counted on a fresh parse (the reader
-    has since rewritten its copy)."""
-    found = parse_document(text).xpath(where)
+def _entry_words(pristine: lxml.html.HtmlElement, where: str) -> int:
+    """The visible words of the page's story container, counted on the page as saved (the
+    reader has since rewritten its copy)."""
+    found = pristine.xpath(where)
     return coverage.visible_words(found[0]) if found else 0
 
 
@@ -157,9 +178,11 @@ def _header_under_title(blocks: list[Block], meta: Metadata) -> tuple[list[Block
     return [blocks[0], *rest], metadata_from_fields(fields, meta)
 
 
+# `by Name`, `by Name for the exchange`, `by Name (site)`: never `By morning, the ...`.
 _BYLINE = re.compile(r"^(?:written\s+)?(?i:by):?\s+"
                      r"(?P<name>[^\s,;:()]+(?:\s+[A-Z][^\s,;:()]*){0,2})"
-                     r"(?:\s+(?:for|in|on|at|with)\b.*|\s*[,;(—–-].*|\.)?$")
+                     r"(?P<rest>\s+(?:for|in|on|at|with)\b.*|\s*[(—–-].*|\.)?$")
+_FIELD_LINE = re.compile(r"^[A-Z][\w ()'/-]{0,40}:\s*\S")
 
 
 def _bylines_as_fields(blocks: list[Block]) -> list[Block]:
@@ -179,14 +202,47 @@ def _bylines_as_fields(blocks: list[Block]) -> list[Block]:
 
 
 def _byline(blocks: list[Block]) -> str:
-    """`by Name` (or `by Name for the exchange`) near the top of the text."""
-    for block in [b for b in blocks if b.kind == "p"][:6]:
+    """`by Name` (or `by Name for the exchange`) in the header under the title: only the
+    first paragraphs, up to the first sentence of the story."""
+    for block in [b for b in blocks if b.kind != "heading"][:4]:
+        if block.kind != "p":
+            break
+        header = True
         for line in block.lines():
-            text = " ".join(re.sub(r"<[^>]+>", " ", line).split())
-            m = _BYLINE.match(text)
-            if m and len(text) < 160:
-                return m.group("name").rstrip(".")
+            plain = " ".join(re.sub(r"<[^>]+>", " ", line).split())
+            name = _byline_name(line, plain)
+            if name:
+                return name
+            header = header and bool(_FIELD_LINE.match(plain) or (
+                len(plain.split()) <= 12 and not re.search(r"[.!?…\"”]$", plain)))
+        if not header:
+            break
     return ""
+
+
+def _byline_name(line: str, plain: str) -> str:
+    """The name a byline gives, when it looks like a name: capitalised, a link or a user
+    name, or a lowercase handle alone on its line or before `for ...`; never `by` and an
+    ordinary word in a sentence."""
+    m = _BYLINE.match(plain)
+    if not m or len(plain) >= 160:
+        return ""
+    name, rest = m.group("name").rstrip("."), (m.group("rest") or "").strip()
+    if name != m.group("name"):
+        rest = "." + rest  # `By dawn.`: a sentence
+    linked = "<a" in line and name in _link_texts(line)
+    if name[:1].isupper() or linked or re.search(r"[_\d]", name) or \
+            not rest or rest.startswith(("for ", "(")):
+        return name
+    return ""
+
+
+def _link_texts(line: str) -> list[str]:
+    try:
+        return [text_of(a) for a in lxml.html.fragment_fromstring(
+            line, create_parent="div").iter("a")]
+    except (lxml.etree.ParserError, ValueError):
+        return []
 
 
 def _plain(story: Story) -> str:
@@ -194,20 +250,21 @@ def _plain(story: Story) -> str:
         [story.metadata.title] + [c.body for c in story.chapters])).split())
 
 
-def _better_candidate(text: str, story: Story, where: str, path: Path | None,
-                      fields: list[tuple[str, str]]) -> Story:
+def _better_candidate(pristine: lxml.html.HtmlElement, story: Story, where: str,
+                      path: Path | None, fields: list[tuple[str, str]]) -> Story:
     """When the page's densest block of prose holds much more than the entry that was read
     (and is not part of it), read that block instead, and say so."""
-    doc = parse_document(text)
-    main = coverage.densest_block(doc)
-    entry = doc.xpath(where)
+    main = coverage.densest_block(pristine)
+    entry = pristine.xpath(where)
     if main is None or not entry or main is entry[0] or entry[0] in main.iterancestors() or \
             main in entry[0].iterancestors():
         return story
     if not coverage.shortfall(coverage.story_words(story), coverage.visible_words(main)):
         return story
+    doc = copy.deepcopy(pristine)
     try:
-        other = _read_entry(doc, main, path, fields)
+        other = _read_entry(doc, doc.xpath(pristine.getroottree().getpath(main))[0], path,
+                            fields)
     except InputError:
         return story
     if coverage.story_words(other) <= coverage.story_words(story):
@@ -216,25 +273,16 @@ def _better_candidate(text: str, story: Story, where: str, path: Path | None,
     return other.evolve(reader_notes=(*other.reader_notes, note))
 
 
-def find_entry(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def find_entry(doc: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """The entry, and whether a story container named it (True) or it is only the page's
+    densest block of prose outside comments, menus and sidebars (False). None: no prose at
+    all outside them."""
     for xpath in ENTRY_XPATHS:
         found = [el for el in doc.xpath(xpath) if len(text_of(el)) > 80]
         if found:
-            return max(found, key=lambda el: len(text_of(el))) if len(found) > 1 and \
-                xpath.endswith("' entry ')]") else found[0]
-    return _largest_text_block(doc)
-
-
-def _largest_text_block(doc: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    """The element with the most prose directly in it (its own text and paragraphs)."""
-    best, best_score = None, 0
-    for el in doc.iter("div", "td", "section", "article", "body", "blockquote"):
-        score = len((el.text or "").strip()) + sum(
-            len((c.tail or "").strip()) + (len(text_of(c)) if c.tag == "p" else 0)
-            for c in el if isinstance(c.tag, str))
-        if score > best_score:
-            best, best_score = el, score
-    return best
+            return (max(found, key=lambda el: len(text_of(el))) if len(found) > 1 and
+                    xpath.endswith("' entry ')]") else found[0]), True
+    return coverage.densest_block(doc), False
 
 
 def _drop_chrome(entry: lxml.html.HtmlElement) -> None:

@@ -32,16 +32,25 @@ _LOGIN = re.compile(r"\b(?:log ?in|sign ?in|password|account name|username)\b", 
 
 
 def refuse_if_not_a_story(doc: lxml.html.HtmlElement, kept_text: str,
-                          main: lxml.html.HtmlElement | None, path: Path | None) -> None:
-    """Raise InputError when the page's little text is a gate, a login, an error or a list."""
+                          entry: lxml.html.HtmlElement | None, path: Path | None,
+                          container: bool = False) -> None:
+    """Raise InputError when the page's little text is a gate, a login, an error or a list.
+
+    `entry` is what the reader read (None: nothing); `container` says a story container named
+    it. Then the story's own words are the story's: "Just a moment," she said is not a browser
+    check, and a story called "Forbidden" is not an error page. Only the headline and the page
+    around the entry (its forms' labels left out) can say the page is a gate or a login."""
     words = len(kept_text.split())
     head = _headline(doc)
-    if main is not None and _mostly_links(main):
+    body = doc.find("body")
+    listed = entry if entry is not None else body
+    if listed is not None and _mostly_links(listed):
         looks = "an index page that lists links to stories"
     elif words >= SHORT:
         return
     else:
-        looks = _looks_like(doc, kept_text, head)
+        around = _around(doc, entry) if container and entry is not None else text_of(doc)
+        looks = _looks_like(doc, kept_text, head, around, container)
     if looks:
         raise InputError(path, f"this page looks like {looks}, not a story ({words} words"
                                f"{f', headed {head!r}' if head else ''}): save the story's own "
@@ -56,8 +65,35 @@ def _headline(doc: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def _looks_like(doc: lxml.html.HtmlElement, kept: str, head: str) -> str:
-    said = f"{head} {kept}"
+# What a page says around an entry that is the site's, not a message to the reader: links
+# (a journal's menu says "Login"), forms and their labels (a header login box), menus.
+_UNSEEN = {"script", "style", "noscript", "template", "form", "a", "button", "label", "select",
+           "nav", "header", "footer", "menu", "aside"}
+_CHROME = re.compile(r"menu|nav|header|footer|sidebar|login|signin|auth|account|toolbar|"
+                     r"masthead|breadcrumb|lang", re.IGNORECASE)
+
+
+def _around(doc: lxml.html.HtmlElement, entry: lxml.html.HtmlElement) -> str:
+    """The page's own words outside the entry: what a gate or a login page would say to the
+    reader, leaving out links, forms, menus and the site's header."""
+    parts: list[str] = []
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        if el is entry or not isinstance(el.tag, str) or el.tag in _UNSEEN or \
+                _CHROME.search(f"{el.get('id', '')} {el.get('class', '')}"):
+            return
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(doc)
+    return " ".join(" ".join(parts).split())
+
+
+def _looks_like(doc: lxml.html.HtmlElement, kept: str, head: str, around: str,
+                container: bool) -> str:
+    said = f"{head} {around}"
     buttons = _buttons(doc)
     if _GATE.search(said) and (buttons or doc.find(".//form") is not None):
         return "an adult-content notice that asks to confirm before showing the entry"
@@ -65,7 +101,7 @@ def _looks_like(doc: lxml.html.HtmlElement, kept: str, head: str) -> str:
         return "a browser check page"
     if doc.xpath("//input[@type='password']") and _LOGIN.search(said):
         return "a login page"
-    if _ERROR.search(head) and len(kept.split()) < 80:
+    if not container and _ERROR.search(head) and len(kept.split()) < 80:
         return "an error page"
     return ""
 
