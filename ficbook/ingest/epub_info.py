@@ -16,6 +16,7 @@ import lxml.html
 
 from ..model import Metadata
 from ..xhtml import sanitize as xhtml
+from .ao3 import MAX_SERIES_INDEX, series_part
 from .header import LIST_FIELDS, _key_value, _plain, canonical, metadata_from_fields
 from .htmlblocks import HEADINGS, blocks_of, body_fragment, text_of
 
@@ -40,7 +41,6 @@ TOOL_LINES = re.compile(r"^(exported with the assistance of\b.*|information|titl
                         r"table of contents|contents)$", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _FFN_STATS = re.compile(r"\s+-\s+(?=[A-Z][\w ]{0,20}:)")
-_PART_OF = re.compile(r"^\s*part\s+(\d+)\s+of\s+(.+?)\s*$", re.IGNORECASE)
 _BRACKET_INDEX = re.compile(r"^(.+?)\s*\[(\d+(?:\.\d+)?)\]\s*$")
 
 
@@ -322,14 +322,19 @@ def heading_title(found: PageFields) -> tuple[str, str]:
 def series_of(value: str) -> tuple[str, float | None]:
     """'Part 2 of Name', 'Name [2]', 'Name #2' -> ('Name', 2.0): plain text, never markup."""
     value = xhtml.to_text(xhtml.clean(value)).strip()
-    m = _PART_OF.match(value)
-    if m:
-        return m.group(2), float(m.group(1))
+    part = series_part(value)
+    if part:
+        return part
     m = _BRACKET_INDEX.match(value)
     if m:
-        return m.group(1), float(m.group(2))
+        return m.group(1), _index(float(m.group(2)))
     parsed = metadata_from_fields([("Series", value)], Metadata(title=""))
-    return parsed.series, parsed.series_index
+    return parsed.series, _index(parsed.series_index)
+
+
+def _index(number: float | None) -> float | None:
+    """A place in a series; None for an absurd one ('Part 99999999999999999999 of ...')."""
+    return number if number is not None and 0 <= number <= MAX_SERIES_INDEX else None
 
 
 def status_of(value: str) -> str:
