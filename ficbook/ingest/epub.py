@@ -9,6 +9,7 @@ tool's own cover, title, contents and log pages.
 from __future__ import annotations
 
 import dataclasses
+import math
 import posixpath
 import re
 import zipfile
@@ -121,7 +122,9 @@ def _member_loader(pkg: Package) -> images.Loader:
 def _parse_package(pkg: Package) -> Story:
     props = {m.get("property", "") for m in pkg.metas()}
     if "ficbook:untitled-chapters" in props or any(p.startswith("ficbook:") for p in props):
-        return _ficbook(pkg)
+        own = _ficbook(pkg)
+        if own is not None:
+            return own  # else: ficbook's properties without its pages, read as any EPUB
     books = epub_merge.book_packages(pkg.manifest, pkg.spine)
     if books:
         return _anthology(pkg, books)
@@ -234,7 +237,7 @@ def _opf_metadata(pkg: Package) -> Metadata:
 # --- ficbook's own books -------------------------------------------------------------------
 
 
-def _ficbook(pkg: Package) -> Story:
+def _ficbook(pkg: Package) -> Story | None:
     meta = _opf_metadata(pkg)
     meta = replace(meta, tags=(), summary="", published="", updated="", source_url="")
     values: dict[str, Any] = {}
@@ -260,10 +263,10 @@ def _ficbook(pkg: Package) -> Story:
             kind = str(types[name])
             if "tuple" in kind:
                 values[name] = (*values.get(name, ()), text)
-            elif "int" in kind:
-                values[name] = int(text)
-            elif "float" in kind:
-                values[name] = float(text)
+            elif "int" in kind or "float" in kind:
+                number = _number(text, int if "int" in kind else float)
+                if number is not None:  # an unreadable value is left out, never a crash
+                    values[name] = number
             else:
                 values[name] = text
     extra = tuple((extra_keys.get(i, ""), v) for i, v in extra_values.items())
@@ -292,9 +295,18 @@ def _ficbook(pkg: Package) -> Story:
                                 notes=_inner(parts["chapter-notes"]),
                                 end_notes=_inner(parts["chapter-end-notes"])))
     if not chapters:
-        raise InputError(pkg.path, "this ficbook EPUB has no chapter pages")
+        return None
     return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, end_mark=end_mark,
                  reader="epub/ficbook")
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float | None:
+    """A count or a series index as ficbook wrote it; None when it is no finite number."""
+    try:
+        number = kind(text.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and abs(number) < 1e12 else None
 
 
 def _inner(el: etree._Element | None, strip: bool = False) -> str:
