@@ -38,6 +38,7 @@ from .epub_info import (
     read_fields,
     series_of,
     status_of,
+    story_title,
 )
 from .header import metadata_from_fields
 from .htmlblocks import (
@@ -460,15 +461,20 @@ def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
     labels = _toc_labels(pkg)
     chapters: list[Chapter] = []
     notes: list[str] = []
-    for name, doc in docs:
-        body = doc.find("body")
-        if body is None or not text_of(body):
-            continue
+    bodies = [(name, body) for name, doc in docs
+              if (body := doc.find("body")) is not None and text_of(body)]
+    only_page = len([n for n, _ in bodies if not _tool_page(pkg, n)]) == 1
+    for name, body in bodies:
         if not chapters and not has_story_text(body):
             found = read_fields(body)
             if is_information_page(found):
+                if only_page and not found.story:
+                    found.keep_all_as_story()  # never the book's only page dropped
                 meta = apply_fields(found, meta)
                 notes.append(f"{_page_kind(pkg, body, found)}: read as metadata")
+                story = _story_after_fields(found, meta, labels.get(name, ""))
+                if story is not None:
+                    chapters.append(story)
                 continue
         if _tool_page(pkg, name):
             continue
@@ -488,6 +494,18 @@ def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
             continue
         chapters.append(replace(chapter, title=chapter.title or label))
     return chapters, meta, notes
+
+
+def _story_after_fields(found: PageFields, meta: Metadata, label: str) -> Chapter | None:
+    """The story that follows an information page's fields, as the page's chapter."""
+    if not found.story:
+        return None
+    body = lxml.html.fragment_fromstring("".join(found.story), create_parent="body",
+                                         parser=HTML_PARSER)
+    chapter = _plain_chapter(body)
+    if chapter is None:
+        return None
+    return replace(chapter, title=chapter.title or story_title(found, meta) or label)
 
 
 def _plain_chapter(body: lxml.html.HtmlElement) -> Chapter | None:
