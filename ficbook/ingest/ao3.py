@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 
 import lxml.html
@@ -31,7 +32,18 @@ TAG_FIELDS = {
 }
 _WORKS_URL = re.compile(r"https?://[^\s\"'<>]*archiveofourown\.org/works/\d+", re.IGNORECASE)
 _STAT = re.compile(r"([A-Z][\w ]*?):\s*(\S+)")
-_SERIES = re.compile(r"^\s*Part\s+(\d+)\s+of\s+(.+?)\s*$", re.IGNORECASE)
+_SERIES = re.compile(r"Part\s+(\d+)\s+of\s+(.+?)\s*$", re.IGNORECASE)
+MAX_SERIES_INDEX = 100_000  # a larger "Part N" is no place in a series
+
+
+def series_part(text: str, anywhere: bool = False) -> tuple[str, float] | None:
+    """'Part 2 of Name' -> ('Name', 2.0) (the one reading of AO3's words, used by every
+    reader); `anywhere`: the words may follow others. None when absent or the number is absurd."""
+    text = text.strip()
+    m = _SERIES.search(text) if anywhere else _SERIES.match(text)
+    if not m or int(m.group(1)) > MAX_SERIES_INDEX:
+        return None
+    return m.group(2).strip(), float(m.group(1))
 
 
 def language_code(name: str) -> str:
@@ -220,10 +232,9 @@ def _tags(dl: lxml.html.HtmlElement, values: dict[str, object],
         elif label == "series":
             parts = [p.strip() for p in re.split(r",\s*(?=Part\s)", text_of(dd)) if p.strip()]
             for n, part in enumerate(parts):
-                m = _SERIES.match(part)
-                if n == 0 and m:
-                    values["series"] = m.group(2)
-                    values["series_index"] = float(m.group(1))
+                found = series_part(part)
+                if n == 0 and found:
+                    values["series"], values["series_index"] = found
                 else:
                     extra.append((key, part))
         elif label == "stats":
@@ -355,7 +366,8 @@ def _chapter_head(el: lxml.html.HtmlElement, current: dict[str, str]) -> None:
     byline = el.xpath("./p[contains(@class, 'byline')]") or [
         p for p in el.iterchildren("p") if text_of(p).startswith("by ")]
     if byline:
-        current["notes"] = f"<p>{_escape(text_of(byline[0]))}</p>" + current.get("notes", "")
+        byline_text = escape(text_of(byline[0]), quote=False)
+        current["notes"] = f"<p>{byline_text}</p>" + current.get("notes", "")
 
 
 def _chapter_text(el: lxml.html.HtmlElement) -> str:
@@ -377,7 +389,3 @@ def _afterword(afterword: lxml.html.HtmlElement, meta: Metadata) -> Metadata:
             if works:
                 extra.append((text_of(dt).rstrip(":"), "; ".join(works)))
     return replace(meta, end_notes=end_notes or meta.end_notes, extra=tuple(extra))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 import lxml.html
 
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
-from .ao3 import TAG_FIELDS, ao3_notice, language_code, stats_into
+from .ao3 import TAG_FIELDS, ao3_notice, language_code, series_part, stats_into
 from .htmlblocks import body_fragment, text_of
 
 # `dd` classes of `dl.work.meta` -> Metadata fields (the labels are only a fallback).
@@ -121,14 +122,13 @@ def _series(dd: lxml.html.HtmlElement, values: _Values) -> None:
     """`Part 2 of <a>Name</a>` per series, with the site's previous/next links around it."""
     parts = dd.xpath(f".//*[{_has_class('position')}]") or [dd]
     for n, part in enumerate(parts):
-        m = re.search(r"Part\s+(\d+)\s+of\s+(.+)", text_of(part))
-        if not m:
+        found = series_part(text_of(part), anywhere=True)
+        if not found:  # none, or an absurd number: no place in a series
             continue
         if n == 0:
-            values.fields["series"] = m.group(2).strip()
-            values.fields["series_index"] = float(m.group(1))
+            values.fields["series"], values.fields["series_index"] = found
         else:
-            values.extra.append(("Series", f"Part {m.group(1)} of {m.group(2).strip()}"))
+            values.extra.append(("Series", f"Part {found[1]:g} of {found[0]}"))
 
 
 def _stats(dd: lxml.html.HtmlElement, values: _Values) -> None:
@@ -249,7 +249,7 @@ def _chapter(div: lxml.html.HtmlElement) -> Chapter:
             end_notes = body_fragment(ends[0])
         byline = _find(preface, f".//*[{_has_class('byline')}]")
         if byline is not None and text_of(byline):
-            notes = f"<p>{_escape(text_of(byline))}</p>" + notes
+            notes = f"<p>{escape(text_of(byline), quote=False)}</p>" + notes
     text = _find(div, f"./*[{_has_class('userstuff')}]",
                  f".//*[{_has_class('userstuff')} and not(ancestor::*[{_has_class('preface')}])]")
     body = _body(text) if text is not None else ""
@@ -286,7 +286,3 @@ def _source_url(doc: lxml.html.HtmlElement) -> str:
     m = re.search(r"https?://(?:www\.)?archiveofourown\.org/works/(\d+)", html) or \
         _WORKS.search(html)
     return f"https://archiveofourown.org/works/{m.group(1)}" if m else ""
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

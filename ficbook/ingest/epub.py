@@ -9,9 +9,9 @@ tool's own cover, title, contents and log pages.
 from __future__ import annotations
 
 import dataclasses
+import math
 import posixpath
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,9 @@ from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from ..xhtml import images
 from ..xhtml import sanitize as xhtml
-from . import epub_merge
-from .ao3 import language_code
+from . import epub_fanficfare, epub_merge
 from .ao3epub import is_ao3_epub, story_from_epub
-from .archive import open_zip, read_member
+from .archive import read_member
 from .decode import read_bytes
 from .epub_chapter import has_story_text, sectioned_chapter
 from .epub_info import (
@@ -35,59 +34,19 @@ from .epub_info import (
     apply_fields,
     is_information_page,
     read_fields,
-    series_of,
-    status_of,
+    story_title,
 )
-from .header import metadata_from_fields
+from .epub_opf import NS, Package, dc, open_package, opf_metadata, package_at
 from .htmlblocks import (
     HTML_PARSER,
-    blocks_of,
     body_fragment,
-    prepare,
-    split_header,
     text_of,
 )
 
-XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
-NS = {
-    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
-    "opf": "http://www.idpf.org/2007/opf",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "x": "http://www.w3.org/1999/xhtml",
-    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
-}
-OPF_ROLE = "{http://www.idpf.org/2007/opf}role"
-OPF_EVENT = "{http://www.idpf.org/2007/opf}event"
-XHTML_TYPES = {"application/xhtml+xml", "text/html", "application/xml", "text/xml"}
 # Pages a tool adds around the story (FanFicFare, calibre, Sigil, ficbook itself).
 TOOL_PAGES = re.compile(r"(^|[/_-])(cover|titlepage|title_page|title-page|toc|toc_page|"
                         r"contents|nav|log_page|colophon|copyright|about|jacket)[^/]*\.x?html?$",
                         re.IGNORECASE)
-FFF_DROP = {"packaged", "chapters", "author url", "site", "storyid"}
-
-
-@dataclasses.dataclass
-class Package:
-    path: Path | None
-    zip: zipfile.ZipFile
-    opf: etree._Element
-    base: str
-    manifest: dict[str, tuple[str, str, str]]  # id -> (zip name, media type, properties)
-    spine: list[str]  # zip names in reading order (XHTML only)
-
-    def xml(self, name: str) -> etree._Element:
-        return _xml(self.zip, name, self.path)
-
-    def html(self, name: str) -> lxml.html.HtmlElement:
-        data = read_member(self.zip, name, self.path)
-        text = data.decode("utf-8", errors="replace")
-        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-        return lxml.html.document_fromstring(xhtml.strip_invalid_chars(text) or "<p/>",
-                                             parser=HTML_PARSER)
-
-    def metas(self) -> list[etree._Element]:
-        return list(self.opf.findall("opf:metadata/opf:meta", NS))
 
 
 def read_epub(path: Path) -> Story:
@@ -95,7 +54,7 @@ def read_epub(path: Path) -> Story:
 
 
 def parse_epub(data: bytes, path: Path | None = None) -> Story:
-    pkg = _package(data, path)
+    pkg = open_package(data, path)
     # Pictures come from inside the EPUB, relative to the chapter files; never from outside.
     with images.loading_with(_member_loader(pkg)):
         return _parse_package(pkg)
@@ -121,121 +80,32 @@ def _member_loader(pkg: Package) -> images.Loader:
 def _parse_package(pkg: Package) -> Story:
     props = {m.get("property", "") for m in pkg.metas()}
     if "ficbook:untitled-chapters" in props or any(p.startswith("ficbook:") for p in props):
-        return _ficbook(pkg)
+        own = _ficbook(pkg)
+        if own is not None:
+            return own  # else: ficbook's properties without its pages, read as any EPUB
     books = epub_merge.book_packages(pkg.manifest, pkg.spine)
     if books:
         return _anthology(pkg, books)
     docs = [(name, pkg.html(name)) for name in pkg.spine]
-    if is_ao3_epub([p.text or "" for p in _dc(pkg, "publisher")], [d for _, d in docs]):
+    if is_ao3_epub([p.text or "" for p in dc(pkg, "publisher")], [d for _, d in docs]):
         return _ao3(pkg, docs)
-    if _is_fanficfare(pkg):
+    if epub_fanficfare.is_fanficfare(pkg):
         return _fanficfare(pkg, docs)
     return _generic(pkg, docs, "epub")
 
 
 def _anthology(pkg: Package, books: list[tuple[str, list[str]]]) -> Story:
     """Each book of an EpubMerge anthology read as the EPUB it was, then kept as a part."""
-    stories = [_parse_package(_package_at(pkg.zip, opf, pkg.path, pages))
+    stories = [_parse_package(package_at(pkg.zip, opf, pkg.path, pages))
                for opf, pages in books]
-    return epub_merge.merge(_opf_metadata(pkg), stories, pkg.path)
-
-
-# --- the package ---------------------------------------------------------------------------
-
-
-def _xml(z: zipfile.ZipFile, name: str, path: Path | None) -> etree._Element:
-    try:
-        return etree.fromstring(read_member(z, name, path), XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise InputError(path, f"{name} inside the EPUB is not well-formed XML: {exc}") from None
-
-
-def _package(data: bytes, path: Path | None) -> Package:
-    z = open_zip(data, path, "EPUB")
-    container = _xml(z, "META-INF/container.xml", path)
-    rootfile = container.find(".//c:rootfile", NS)
-    if rootfile is None or not rootfile.get("full-path"):
-        raise InputError(path, "the EPUB's container.xml names no package document")
-    return _package_at(z, rootfile.get("full-path", ""), path)
-
-
-def _package_at(z: zipfile.ZipFile, opf_name: str, path: Path | None,
-                spine: list[str] | None = None) -> Package:
-    """The package document at `opf_name`; `spine` (zip names) replaces its own when given."""
-    opf = _xml(z, opf_name, path)
-    base = posixpath.dirname(opf_name)
-    manifest = {}
-    for item in opf.findall("opf:manifest/opf:item", NS):
-        href = unquote(item.get("href", "").split("#")[0])
-        name = posixpath.normpath(posixpath.join(base, href)) if href else ""
-        manifest[item.get("id", "")] = (name, item.get("media-type", ""),
-                                        item.get("properties", ""))
-    if spine is None:
-        spine = []
-        for ref in opf.findall("opf:spine/opf:itemref", NS):
-            name, media, _ = manifest.get(ref.get("idref", ""), ("", "", ""))
-            if name and media in XHTML_TYPES and name in z.namelist():
-                spine.append(name)
-    if not spine:
-        raise InputError(path, "the EPUB's spine lists no readable pages")
-    return Package(path, z, opf, base, manifest, spine)
-
-
-def _dc(pkg: Package, name: str) -> list[etree._Element]:
-    return list(pkg.opf.findall(f"opf:metadata/dc:{name}", NS))
-
-
-def _opf_metadata(pkg: Package) -> Metadata:
-    """What any EPUB's OPF says: title, creators, subjects, description, dates, series."""
-    refines: dict[str, dict[str, str]] = {}
-    for meta in pkg.metas():
-        if meta.get("refines"):
-            refines.setdefault(meta.get("refines", "")[1:], {})[meta.get("property", "")] = \
-                (meta.text or "").strip()
-    title = next((" ".join((t.text or "").split()) for t in _dc(pkg, "title") if t.text), "")
-    authors = []
-    for creator in _dc(pkg, "creator"):
-        role = creator.get(OPF_ROLE) or refines.get(creator.get("id", ""), {}).get("role", "aut")
-        if role == "aut" and creator.text and creator.text.strip():
-            authors.append(" ".join(creator.text.split()))
-    values: dict[str, Any] = {"title": title, "authors": tuple(authors)}
-    subjects = tuple(" ".join(s.text.split()) for s in _dc(pkg, "subject") if s.text)
-    if subjects:
-        values["tags"] = subjects
-    description = next((d.text for d in _dc(pkg, "description") if d.text), "")
-    if description.strip():
-        text = description if "<" in description else "".join(
-            f"<p>{xhtml.clean(p)}</p>" for p in re.split(r"\n\s*\n", description.strip()))
-        values["summary"] = body_fragment(lxml.html.fragment_fromstring(
-            text, create_parent="div", parser=HTML_PARSER))
-    language = next((d.text.strip() for d in _dc(pkg, "language") if d.text), "")
-    if language_code(language):
-        values["language"] = language_code(language)
-    for date in _dc(pkg, "date"):
-        event = (date.get(OPF_EVENT) or "").lower()
-        value = (date.text or "").strip()[:10]
-        if event == "modification":
-            values["updated"] = value
-        elif value and (event == "publication" or "published" not in values):
-            values["published"] = value
-    for source in [*_dc(pkg, "source"), *_dc(pkg, "identifier")]:
-        if source.text and source.text.strip().startswith(("http://", "https://")):
-            values["source_url"] = source.text.strip()
-            break
-    for meta in pkg.metas():
-        name, content = meta.get("name", ""), meta.get("content", "")
-        if name == "calibre:series" and content:
-            values["series"] = content
-        elif name == "calibre:series_index" and re.fullmatch(r"\d+(\.\d+)?", content.strip()):
-            values["series_index"] = float(content)
-    return Metadata(**values)
+    return epub_merge.merge(opf_metadata(pkg), stories, pkg.path)
 
 
 # --- ficbook's own books -------------------------------------------------------------------
 
 
-def _ficbook(pkg: Package) -> Story:
-    meta = _opf_metadata(pkg)
+def _ficbook(pkg: Package) -> Story | None:
+    meta = opf_metadata(pkg)
     meta = replace(meta, tags=(), summary="", published="", updated="", source_url="")
     values: dict[str, Any] = {}
     extra_values: dict[str, str] = {}
@@ -260,10 +130,10 @@ def _ficbook(pkg: Package) -> Story:
             kind = str(types[name])
             if "tuple" in kind:
                 values[name] = (*values.get(name, ()), text)
-            elif "int" in kind:
-                values[name] = int(text)
-            elif "float" in kind:
-                values[name] = float(text)
+            elif "int" in kind or "float" in kind:
+                number = _number(text, int if "int" in kind else float)
+                if number is not None:  # an unreadable value is left out, never a crash
+                    values[name] = number
             else:
                 values[name] = text
     extra = tuple((extra_keys.get(i, ""), v) for i, v in extra_values.items())
@@ -292,9 +162,18 @@ def _ficbook(pkg: Package) -> Story:
                                 notes=_inner(parts["chapter-notes"]),
                                 end_notes=_inner(parts["chapter-end-notes"])))
     if not chapters:
-        raise InputError(pkg.path, "this ficbook EPUB has no chapter pages")
+        return None
     return Story(metadata=meta, chapters=tuple(chapters), source=pkg.path, end_mark=end_mark,
                  reader="epub/ficbook")
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float | None:
+    """A count or a series index as ficbook wrote it; None when it is no finite number."""
+    try:
+        number = kind(text.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and abs(number) < 1e12 else None
 
 
 def _inner(el: etree._Element | None, strip: bool = False) -> str:
@@ -320,68 +199,16 @@ def _ao3(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> Story:
     """AO3's EPUB holds its HTML download split over files by calibre: joined back together
     and read with the AO3 reader (ao3epub.py)."""
     bodies = [body for _, doc in docs if (body := doc.find("body")) is not None]
-    return story_from_epub(bodies, pkg.path, _opf_metadata(pkg))
+    return story_from_epub(bodies, pkg.path, opf_metadata(pkg))
 
 
 # --- FanFicFare ----------------------------------------------------------------------------
 
 
-def _is_fanficfare(pkg: Package) -> bool:
-    contributors = " ".join(c.text or "" for c in _dc(pkg, "contributor"))
-    names = " ".join(pkg.spine)
-    return "FanFicFare" in contributors or "title_page.xhtml" in names or \
-        "log_page.xhtml" in names
-
-
 def _fanficfare(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]]) -> Story:
-    meta = _opf_metadata(pkg)
-    title_page = next((d for n, d in docs if "title_page" in n), None)
-    if title_page is not None:
-        body = title_page.find("body")
-        prepare(body)
-        fields, _, _ = split_header([b for b in blocks_of(body) if b.kind == "p"])
-        kept: list[tuple[str, str]] = []
-        for key, value in fields:
-            k = key.strip().lower()
-            if k in FFF_DROP:
-                continue
-            if k in {"story url", "url"}:
-                meta = replace(meta, source_url=_plain_url(value) or meta.source_url)
-                continue
-            if k == "language":
-                code = language_code(value.strip())
-                if code:
-                    meta = replace(meta, language=code)
-                    continue
-            if k == "status":
-                meta = replace(meta, status=status_of(value))
-                continue
-            if k == "series":
-                series, index = series_of(value)  # a link on the page: its words, not markup
-                meta = replace(meta, series=series, series_index=index)
-                continue
-            if k == "category":
-                key = "Fandom"  # FanFicFare's "Category" is the fandom on most sites
-            if k in {"summary", "genre"} or (k == "author" and meta.authors):
-                if k == "summary" and meta.summary:
-                    continue
-                if k == "author":
-                    continue
-                if k == "genre":
-                    meta = replace(meta, tags=())  # dc:subject repeats genre and category
-            kept.append((key, value))
-        meta = metadata_from_fields(kept, meta)
-        docs = [(n, d) for n, d in docs if d is not title_page]
-        notes = ["FanFicFare title page: read as metadata"]
-    else:
-        notes = []
+    meta, docs, notes = epub_fanficfare.read_title_page(opf_metadata(pkg), docs)
     story = _generic(pkg, docs, "epub/fanficfare", meta)
     return replace(story, reader_notes=(*notes, *story.reader_notes))
-
-
-def _plain_url(value: str) -> str:
-    m = re.search(r"https?://[^\s\"'<>]+", value)
-    return m.group(0) if m else ""
 
 
 # --- EPUBs in general -----------------------------------------------------------------------
@@ -430,7 +257,7 @@ def _tool_page(pkg: Package, name: str) -> bool:
 
 def _generic(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]], reader: str,
              meta: Metadata | None = None) -> Story:
-    meta = meta or _opf_metadata(pkg)
+    meta = meta or opf_metadata(pkg)
     chapters, meta, notes = _pages(pkg, docs, meta)
     if not chapters:
         raise InputError(pkg.path, "no story text found in this EPUB")
@@ -448,15 +275,20 @@ def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
     labels = _toc_labels(pkg)
     chapters: list[Chapter] = []
     notes: list[str] = []
-    for name, doc in docs:
-        body = doc.find("body")
-        if body is None or not text_of(body):
-            continue
+    bodies = [(name, body) for name, doc in docs
+              if (body := doc.find("body")) is not None and text_of(body)]
+    only_page = len([n for n, _ in bodies if not _tool_page(pkg, n)]) == 1
+    for name, body in bodies:
         if not chapters and not has_story_text(body):
             found = read_fields(body)
             if is_information_page(found):
+                if only_page and not found.story:
+                    found.keep_all_as_story()  # never the book's only page dropped
                 meta = apply_fields(found, meta)
                 notes.append(f"{_page_kind(pkg, body, found)}: read as metadata")
+                story = _story_after_fields(found, meta, labels.get(name, ""))
+                if story is not None:
+                    chapters.append(story)
                 continue
         if _tool_page(pkg, name):
             continue
@@ -478,6 +310,18 @@ def _pages(pkg: Package, docs: list[tuple[str, lxml.html.HtmlElement]],
     return chapters, meta, notes
 
 
+def _story_after_fields(found: PageFields, meta: Metadata, label: str) -> Chapter | None:
+    """The story that follows an information page's fields, as the page's chapter."""
+    if not found.story:
+        return None
+    body = lxml.html.fragment_fromstring("".join(found.story), create_parent="body",
+                                         parser=HTML_PARSER)
+    chapter = _plain_chapter(body)
+    if chapter is None:
+        return None
+    return replace(chapter, title=chapter.title or story_title(found, meta) or label)
+
+
 def _plain_chapter(body: lxml.html.HtmlElement) -> Chapter | None:
     """A page of story text: its leading heading is the chapter's title."""
     heading = next((h for h in body.iter("h1", "h2", "h3") if text_of(h)), None)
@@ -494,7 +338,7 @@ def _page_kind(pkg: Package, body: lxml.html.HtmlElement, found: PageFields) -> 
     """'FicHub information page', 'notes page': what the reader set aside, in words."""
     what = "information page" if found.known >= 3 else (
         "notes page" if "notes" in found.rich else "summary page")
-    said = " ".join(c.text or "" for c in [*_dc(pkg, "contributor"), *_dc(pkg, "publisher")])
+    said = " ".join(c.text or "" for c in [*dc(pkg, "contributor"), *dc(pkg, "publisher")])
     said += " " + " ".join(m.get("content", "") for m in pkg.metas())
     page = text_of(body)
     for tool in ("FicHub", "WebToEpub", "FanFicFare", "fanfic-downloader", "AO3Downloader"):

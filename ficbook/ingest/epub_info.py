@@ -16,8 +16,9 @@ import lxml.html
 
 from ..model import Metadata
 from ..xhtml import sanitize as xhtml
+from .ao3 import MAX_SERIES_INDEX, series_part
 from .header import LIST_FIELDS, _key_value, _plain, canonical, metadata_from_fields
-from .htmlblocks import HEADINGS, blocks_of, body_fragment, text_of
+from .htmlblocks import HEADINGS, Block, blocks_of, body_fragment, text_of
 
 # Labels that open a rich block (a summary or notes quoted under them).
 RICH_LABELS = {
@@ -40,8 +41,9 @@ TOOL_LINES = re.compile(r"^(exported with the assistance of\b.*|information|titl
                         r"table of contents|contents)$", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _FFN_STATS = re.compile(r"\s+-\s+(?=[A-Z][\w ]{0,20}:)")
-_PART_OF = re.compile(r"^\s*part\s+(\d+)\s+of\s+(.+?)\s*$", re.IGNORECASE)
 _BRACKET_INDEX = re.compile(r"^(.+?)\s*\[(\d+(?:\.\d+)?)\]\s*$")
+STORY_WORDS = 40  # prose after a page's last field, at least this long: the story begins there
+_MARK = "ficbook-field"  # stands where a summary or notes block was taken, to keep the order
 
 
 @dataclass
@@ -54,6 +56,11 @@ class PageFields:
     heading: str = ""  # the page's first heading ("Title by Author")
     leftover: list[str] = field(default_factory=list)  # sanitized paragraphs with no label
     leftover_words: int = 0
+    story: list[str] = field(default_factory=list)  # the prose after the last field (HTML)
+
+    def keep_all_as_story(self) -> None:
+        """The only page of a book: its unlabelled paragraphs are the story, not notes."""
+        self.story, self.leftover, self.leftover_words = self.story + self.leftover, [], 0
 
     @property
     def known(self) -> int:
@@ -96,7 +103,8 @@ def read_fields(body: lxml.html.HtmlElement) -> PageFields:
 
 
 def is_information_page(found: PageFields) -> bool:
-    """Mostly labels: three or more known fields, or a summary/notes block, with little else."""
+    """Mostly labels: three or more known fields, or a summary/notes block, with little else
+    before the story (a story that follows the fields is `found.story`, kept as a chapter)."""
     if found.known >= 3:
         return found.leftover_words <= 150
     if found.rich:
@@ -161,7 +169,8 @@ def _take_rich_blocks(root: lxml.html.HtmlElement, found: PageFields) -> None:
             holder = el
         else:
             holder = lxml.html.Element("div")
-            for sib in list(el.itersiblings()):
+            siblings = list(el.itersiblings())
+            for sib in siblings[:_note_length(siblings)]:
                 if _label_element(sib) or (_key_value(text_of(sib)) and sib.tag in {"b", "strong"}):
                     break
                 if sib.tag == "br" and holder.text is None and not len(holder):
@@ -174,12 +183,34 @@ def _take_rich_blocks(root: lxml.html.HtmlElement, found: PageFields) -> None:
             el.tail = None
             if tail and tail.strip():
                 holder.text = tail
+            el.addprevious(lxml.html.Element(_MARK))
             el.drop_tree()
         fragment = rich_fragment(holder)
         if fragment and kind not in found.rich:
             found.rich[kind] = fragment
         if holder is el:
+            el.addprevious(lxml.html.Element(_MARK))
             el.drop_tree()
+
+
+def _note_length(siblings: list[lxml.html.HtmlElement]) -> int:
+    """How many siblings a label's block may take. Loose paragraphs under a label run to a
+    separator (a rule, a heading, a blank or scene-break paragraph, the next label) when they
+    are a note's length; longer, the note is its first paragraph and a new run of prose (the
+    story) starts after it. A quote, a div or a list under the label is the block as it is."""
+    start = 0
+    while start < len(siblings) and siblings[start].tag == "br":
+        start += 1
+    if start == len(siblings) or siblings[start].tag != "p":
+        return len(siblings)
+    words = 0
+    for n in range(start, len(siblings)):
+        sib = siblings[n]
+        text = text_of(sib)
+        if sib.tag in HEADINGS | {"hr", "br"} or _label_element(sib) or not re.search(r"\w", text):
+            return n if words <= 150 else start + 1
+        words += len(text.split())
+    return len(siblings) if words <= 60 else start + 1
 
 
 def _inside(el: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> bool:
@@ -187,12 +218,21 @@ def _inside(el: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> bool:
 
 
 def _take_lines(root: lxml.html.HtmlElement, found: PageFields) -> None:
-    for block in blocks_of(root):
+    """Labelled lines as pairs, the rest as leftover; prose after the last field (or block, or
+    the page's heading) long enough to be a story is the story."""
+    blocks = blocks_of(root)
+    last = -1  # the last block that said something as a field
+    leftover: list[tuple[int, str, int]] = []  # block number, paragraph, words
+    for n, block in enumerate(blocks):
+        if _is_mark(block):
+            last = n
+            continue
         if block.kind == "hr":
             continue
         if block.kind == "heading" and not found.heading:
             found.heading = block.text
             found.links = _URL.findall(block.html)
+            last = n
             continue
         for html_line in block.lines() if block.kind == "p" else [block.html]:
             text = xhtml.to_text(xhtml.clean(html_line))
@@ -201,9 +241,27 @@ def _take_lines(root: lxml.html.HtmlElement, found: PageFields) -> None:
             pairs = _line_pairs(text, html_line)
             if pairs:
                 found.pairs.extend(pairs)
+                last = n
             elif not TOOL_LINES.match(text.strip().rstrip(".:")):
-                found.leftover.append(xhtml.clean(f"<p>{html_line}</p>", typography=True))
-                found.leftover_words += len(text.split())
+                leftover.append((n, xhtml.clean(f"<p>{html_line}</p>", typography=True),
+                                 len(text.split())))
+    if sum(words for n, _, words in leftover if n > last) >= STORY_WORDS:
+        found.story = [_block_html(b) for b in blocks[last + 1:] if not _is_mark(b)]
+        leftover = [item for item in leftover if item[0] <= last]
+    found.leftover = [p for _, p, _ in leftover]
+    found.leftover_words = sum(words for _, _, words in leftover)
+
+
+def _is_mark(block: Block) -> bool:
+    return block.kind == "other" and block.html.startswith(f"<{_MARK}")
+
+
+def _block_html(block: Block) -> str:
+    if block.kind == "p":
+        return f"<p>{'<br/>'.join(block.lines())}</p>"
+    if block.kind == "heading":
+        return f"<h{block.level}>{block.html}</h{block.level}>"
+    return block.html
 
 
 def _line_pairs(text: str, html_line: str) -> list[tuple[str, str]]:
@@ -313,6 +371,15 @@ def _same_text(a: str, b: str) -> bool:
     return bool(a) and bool(b) and _norm(a) == _norm(b)
 
 
+def story_title(found: PageFields, meta: Metadata) -> str:
+    """The title of the story that follows a page's fields: the page's heading, unless that
+    is the book's title (or 'Title by Author')."""
+    if not found.heading or _title_line(found.heading, meta) or \
+            _same_text(heading_title(found)[0], meta.title):
+        return ""
+    return found.heading
+
+
 def heading_title(found: PageFields) -> tuple[str, str]:
     """'Title by Author' on the page's heading -> (title, author); ('', '') otherwise."""
     m = re.match(r"^(.+?)\s+by\s+(.+)$", found.heading)
@@ -322,14 +389,19 @@ def heading_title(found: PageFields) -> tuple[str, str]:
 def series_of(value: str) -> tuple[str, float | None]:
     """'Part 2 of Name', 'Name [2]', 'Name #2' -> ('Name', 2.0): plain text, never markup."""
     value = xhtml.to_text(xhtml.clean(value)).strip()
-    m = _PART_OF.match(value)
-    if m:
-        return m.group(2), float(m.group(1))
+    part = series_part(value)
+    if part:
+        return part
     m = _BRACKET_INDEX.match(value)
     if m:
-        return m.group(1), float(m.group(2))
+        return m.group(1), _index(float(m.group(2)))
     parsed = metadata_from_fields([("Series", value)], Metadata(title=""))
-    return parsed.series, parsed.series_index
+    return parsed.series, _index(parsed.series_index)
+
+
+def _index(number: float | None) -> float | None:
+    """A place in a series; None for an absurd one ('Part 99999999999999999999 of ...')."""
+    return number if number is not None and 0 <= number <= MAX_SERIES_INDEX else None
 
 
 def status_of(value: str) -> str:
