@@ -37,6 +37,19 @@ def seed_post() -> Path:
     return SEED_POST
 
 
+REALWORLD = ROOT.parent / "shared" / "realworld"
+
+
+def real_file(name: str) -> Path:
+    """A real download from ../shared/realworld (never copied here: its text is its authors');
+    the test is skipped where that folder is not."""
+    path = REALWORLD / name
+    if not path.is_file():
+        pytest.skip(f"../shared/realworld/{name} is not here (it is only on the project's "
+                    "machines)")
+    return path
+
+
 # Guards for hostile-input tests: a network connection or a stray file read fails the test.
 
 _opened: list[str] | None = None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, real_file
 from test_readers import zip_folder
 
 from ficbook.cli import cli
@@ -22,7 +22,6 @@ from ficbook.ingest.ao3 import is_ao3
 AO3 = FIXTURES / "ao3"
 PAGE = AO3 / "work-page-lighthouse-ledger.html"
 BODY = AO3 / "work-body-first-frost.html"
-REAL = ROOT.parent / "shared" / "realworld"
 
 
 def test_a_whole_work_page_is_read_as_the_work_not_the_site() -> None:
@@ -147,10 +146,7 @@ REAL_CASES = [
 @pytest.mark.parametrize(("name", "title", "author", "count", "text"), REAL_CASES)
 def test_real_ao3_files(name: str, title: str, author: str, count: int,
                         text: tuple[str, str]) -> None:
-    path = REAL / name
-    if not path.is_file():
-        pytest.skip(f"{path} is not here (../shared/realworld is only on the project's machines)")
-    story = read_story(path)
+    story = read_story(real_file(name))
     assert story.reader.startswith(("ao3", "epub/ao3"))
     assert (story.metadata.title, story.metadata.authors[:1]) == (title, (author,))
     assert len(story.chapters) == count

@@ -6,18 +6,13 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import real_file
 
 from ficbook.ingest import read_story
 
-DOCX = ROOT.parent / "shared" / "realworld" / "docx"
-
 
 def _real(name: str) -> Path:
-    path = DOCX / name
-    if not path.is_file():
-        pytest.skip("../shared/realworld is not here (it is only on the project's machines)")
-    return path
+    return real_file(f"docx/{name}")
 
 
 def test_pandoc_metadata_styles() -> None:

@@ -8,13 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, real_file
 from test_readers import zip_folder
 
 from ficbook.ingest import read_story
 from ficbook.model import Story
-
-REAL = ROOT.parent / "shared" / "realworld"
 
 
 def tool_epub(name: str, tmp_path: Path) -> Story:
@@ -90,10 +88,7 @@ def test_epubmerge_anthology_keeps_each_book_as_a_part(tmp_path: Path) -> None:
      "DontAppallMeWhenImHigh", "Sherlock"),
 ])
 def test_real_tool_epubs(name: str, title: str, author: str, fandom: str) -> None:
-    path = REAL / name
-    if not path.is_file():
-        pytest.skip("../shared/realworld is not here")
-    story = read_story(path)
+    story = read_story(real_file(name))
     m = story.metadata
     assert (m.title, m.authors[0]) == (title, author)
     assert fandom in " ".join(m.fandoms)

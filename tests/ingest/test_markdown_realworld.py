@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from conftest import ROOT
+from conftest import real_file
 
 from ficbook.ingest import read_story
 
-MARKDOWN = ROOT.parent / "shared" / "realworld" / "markdown"
-
 
 def _real(name: str) -> Path:
-    path = MARKDOWN / name
-    if not path.is_file():
-        pytest.skip("../shared/realworld is not here (it is only on the project's machines)")
-    return path
+    return real_file(f"markdown/{name}")
 
 
 def test_eleventy_front_matter() -> None:

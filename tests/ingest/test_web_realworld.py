@@ -8,13 +8,12 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from conftest import ROOT
+from conftest import real_file
 
 from ficbook.errors import InputError
 from ficbook.ingest import read_story
 from ficbook.ingest.coverage import story_words
 
-REAL = ROOT.parent / "shared" / "realworld"
 # file -> (title, author, fandom or "", the story container's XPath or "")
 EXPECTED = {
     "ffn_html/ffn_child_of_four_ch1.html": ("Child of Four", "sarini", "Harry Potter",
@@ -38,10 +37,7 @@ ENTRY = "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content
 
 
 def real(name: str) -> Path:
-    path = REAL / name
-    if not path.is_file():
-        pytest.skip("../shared/realworld is not here (it is only on the project's machines)")
-    return path
+    return real_file(name)
 
 
 def words(text: str) -> set[str]:
