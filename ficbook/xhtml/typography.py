@@ -25,10 +25,17 @@ _OPENING_SINGLE = re.compile(
     + ")(?![A-Za-z]))")
 
 
+# A line of dialogue that is only "?" or "!": smartypants closes a quote that punctuation
+# follows, so it would open with a closing quote (”?”); at the start of a text it opens.
+_OPENING_BEFORE_MARKS = re.compile(r'(?:(?<=>)|(?<=^)|(?<=\s))"(?=[?!]+")')
+
+
 def smarten(html: str) -> str:
     """Straight quotes to curly, -- to dashes, ... to ellipses; tags and curly input untouched."""
     if "'" in html:
         html = _OPENING_SINGLE.sub("‘", html)
+    if '"?' in html or '"!' in html:
+        html = _OPENING_BEFORE_MARKS.sub("“", html)
     return _smartypants(html)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
 import smartypants
 
 from ficbook.xhtml import typography as xhtml
@@ -70,3 +71,14 @@ def test_opening_single_quotes_are_found_as_the_rule_says() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
         assert xhtml._OPENING_SINGLE.sub("‘", text) == opening_single_quotes(text), text
+
+
+@pytest.mark.parametrize(("line", "curled"), [
+    ('<p>"?"</p>', "<p>“?”</p>"),
+    ('<p>"!?" she asked.</p>', "<p>“!?” she asked.</p>"),
+    ('<p>He only said, "?"</p>', "<p>He only said, “?”</p>"),
+    ('<p>"Really?!"</p>', "<p>“Really?!”</p>"),
+])
+def test_a_line_of_dialogue_that_is_only_marks_opens_with_an_opening_quote(
+        line: str, curled: str) -> None:
+    assert xhtml.smarten(line) == curled
