@@ -9,10 +9,10 @@ import lxml.html
 
 from ..model import Metadata
 from .ao3 import language_code
-from .epub_info import series_of, status_of
 from .epub_opf import Package, dc
 from .header import metadata_from_fields
 from .htmlblocks import blocks_of, prepare, split_header
+from .series import series_of, status_of
 
 Docs = list[tuple[str, lxml.html.HtmlElement]]
 FFF_DROP = {"packaged", "chapters", "author url", "site", "storyid"}

@@ -16,9 +16,9 @@ import lxml.html
 
 from ..model import Metadata
 from ..xhtml import sanitize as xhtml
-from .ao3 import MAX_SERIES_INDEX, series_part
 from .header import LIST_FIELDS, _key_value, _plain, canonical, metadata_from_fields
 from .htmlblocks import HEADINGS, Block, blocks_of, body_fragment, text_of
+from .series import series_of, status_of
 
 # Labels that open a rich block (a summary or notes quoted under them).
 RICH_LABELS = {
@@ -41,7 +41,6 @@ TOOL_LINES = re.compile(r"^(exported with the assistance of\b.*|information|titl
                         r"table of contents|contents)$", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 _FFN_STATS = re.compile(r"\s+-\s+(?=[A-Z][\w ]{0,20}:)")
-_BRACKET_INDEX = re.compile(r"^(.+?)\s*\[(\d+(?:\.\d+)?)\]\s*$")
 STORY_WORDS = 40  # prose after a page's last field, at least this long: the story begins there
 _MARK = "ficbook-field"  # stands where a summary or notes block was taken, to keep the order
 
@@ -384,30 +383,3 @@ def heading_title(found: PageFields) -> tuple[str, str]:
     """'Title by Author' on the page's heading -> (title, author); ('', '') otherwise."""
     m = re.match(r"^(.+?)\s+by\s+(.+)$", found.heading)
     return (m.group(1).strip(), m.group(2).strip()) if m else (found.heading, "")
-
-
-def series_of(value: str) -> tuple[str, float | None]:
-    """'Part 2 of Name', 'Name [2]', 'Name #2' -> ('Name', 2.0): plain text, never markup."""
-    value = xhtml.to_text(xhtml.clean(value)).strip()
-    part = series_part(value)
-    if part:
-        return part
-    m = _BRACKET_INDEX.match(value)
-    if m:
-        return m.group(1), _index(float(m.group(2)))
-    parsed = metadata_from_fields([("Series", value)], Metadata(title=""))
-    return parsed.series, _index(parsed.series_index)
-
-
-def _index(number: float | None) -> float | None:
-    """A place in a series; None for an absurd one ('Part 99999999999999999999 of ...')."""
-    return number if number is not None and 0 <= number <= MAX_SERIES_INDEX else None
-
-
-def status_of(value: str) -> str:
-    v = re.sub(r"[\s_-]+", " ", value.strip().lower())
-    if v in {"complete", "completed", "finished", "done"}:
-        return "Completed"
-    if v in {"in progress", "wip", "incomplete", "ongoing", "work in progress", "unfinished"}:
-        return "Work in Progress"
-    return value.strip()

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from ficbook.errors import InputError
 from ficbook.ingest import read_story
-from ficbook.ingest.epub_info import series_of
+from ficbook.ingest.series import series_of
 
 LINE = "<p>The lamplighter counted the steps down to the quay and lost count at forty.</p>"
 STORY = LINE * 10  # about 140 words
