@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
-from html import unescape
 from importlib import import_module
 from pathlib import Path
 
@@ -78,40 +76,4 @@ def read_story(path: Path | str, format: str | None = None) -> Story:
                                                    key=lambda a: a.filename)))
     # A reader may say more precisely what it read ("epub/ao3"); the table's name otherwise.
     reader = story.reader if story.reader.split("/")[0] == fmt else fmt
-    return _checked(replace(story, source=path, reader=reader), path, fmt)
-
-
-def _checked(story: Story, path: Path, fmt: str) -> Story:
-    """Nothing lost without a word: a story read from an EPUB or an AO3 page is compared with
-    all the text the file shows (saved pages compare themselves, in html.py); a reader that
-    kept much less says so, loudly, with the count."""
-    from . import coverage
-    from .decode import decode, read_bytes  # (here: `ingest.decode` names the module)
-
-    if fmt == "epub" and story.reader != "epub/ficbook":
-        return coverage.check(story, _epub_words(path), path, "the EPUB's pages")
-    if fmt == "ao3":
-        from .htmlblocks import parse_document
-
-        page = coverage.densest_block(parse_document(decode(read_bytes(path), path)))
-        return coverage.check(story, coverage.visible_words(page) if page is not None else 0,
-                              path)
-    return story
-
-
-_HEAD = re.compile(r"<head\b.*?</head>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _epub_words(path: Path) -> int:
-    """The words of every page in an EPUB (markup and heads left out), read as safely as the
-    reader reads them."""
-    from . import coverage
-    from .archive import open_zip, read_member
-    from .decode import read_bytes
-
-    z = open_zip(read_bytes(path), path, "EPUB")
-    pages = [n for n in z.namelist() if n.lower().endswith((".xhtml", ".html", ".htm"))]
-    text = " ".join(_TAG.sub(" ", _HEAD.sub(" ", read_member(z, name, path).decode(
-        "utf-8", errors="replace"))) for name in pages)
-    return coverage.words_in(unescape(text))
+    return replace(story, source=path, reader=reader)

@@ -17,6 +17,7 @@ import lxml.html
 from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from ..xhtml.language import language_tag
+from . import coverage
 from .decode import decode, read_bytes
 from .htmlblocks import body_fragment, parse_document, text_of
 
@@ -108,11 +109,15 @@ def parse_ao3(text: str, path: Path | None = None, reader: str = "ao3") -> Story
         doc = parse_document(text)
     except InputError:
         raise InputError(path, "the file is empty: there is no story to build") from None
+    # Nothing lost without a word: the page's main text, counted before the reader takes the
+    # page apart, against what the reader kept.
+    main = coverage.densest_block(doc)
+    shown = coverage.visible_words(main) if main is not None else 0
     if _by_id(doc, "preface") is None and is_ao3_page(text):
         from .ao3page import story_from_page  # the work page reader, loaded when needed
 
-        return story_from_page(doc, path)
-    return story_from_ao3(doc, path, reader)
+        return coverage.check(story_from_page(doc, path), shown, path)
+    return coverage.check(story_from_ao3(doc, path, reader), shown, path)
 
 
 def story_from_ao3(doc: lxml.html.HtmlElement, path: Path | None, reader: str = "ao3") -> Story:

@@ -9,6 +9,7 @@ tool's own cover, title, contents and log pages.
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 import posixpath
 import re
@@ -24,7 +25,7 @@ from ..errors import InputError
 from ..model import Chapter, Metadata, Story
 from ..xhtml import images
 from ..xhtml import sanitize as xhtml
-from . import epub_fanficfare, epub_merge
+from . import coverage, epub_fanficfare, epub_merge
 from .ao3epub import is_ao3_epub, story_from_epub
 from .archive import read_member
 from .decode import read_bytes
@@ -57,7 +58,23 @@ def parse_epub(data: bytes, path: Path | None = None) -> Story:
     pkg = open_package(data, path)
     # Pictures come from inside the EPUB, relative to the chapter files; never from outside.
     with images.loading_with(_member_loader(pkg)):
-        return _parse_package(pkg)
+        story = _parse_package(pkg)
+    if story.reader == "epub/ficbook":
+        return story  # read back exactly
+    # Nothing lost without a word: every page's words against what the reader kept.
+    return coverage.check(story, _page_words(pkg), path, "the EPUB's pages")
+
+
+_HEAD = re.compile(r"<head\b.*?</head>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _page_words(pkg: Package) -> int:
+    """The words of every page in the EPUB, markup and heads left out."""
+    pages = [n for n in pkg.zip.namelist() if n.lower().endswith((".xhtml", ".html", ".htm"))]
+    text = " ".join(_TAG.sub(" ", _HEAD.sub(" ", read_member(pkg.zip, name, pkg.path).decode(
+        "utf-8", errors="replace"))) for name in pages)
+    return coverage.words_in(html.unescape(text))
 
 
 def _member_loader(pkg: Package) -> images.Loader:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from archives import CONTAINER, epub, opf
 
-from ficbook import ingest
+from ficbook.ingest import epub as epub_reader
 from ficbook.ingest import read_story
 from ficbook.model import Chapter, Metadata, Story
 
@@ -33,11 +33,11 @@ def test_a_whole_epub_read_whole_says_nothing(tmp_path: Path,
 def test_a_reader_that_drops_most_of_an_epub_warns_with_the_count(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    def careless(path: Path) -> Story:  # a reader that took one sentence of the book
+    def careless(package: object) -> Story:  # a reader that took one sentence of the book
         return Story(Metadata(title="The Ledger"),
                      (Chapter("One", "<p>The lighthouse keeper wrote.</p>"),), reader="epub")
 
-    monkeypatch.setitem(ingest.READERS, "epub", careless)
+    monkeypatch.setattr(epub_reader, "_parse_package", careless)
     with caplog.at_level(logging.WARNING):
         story = read_story(lighthouse_epub(tmp_path))
     [note] = [n for n in story.reader_notes if "missing" in n]
