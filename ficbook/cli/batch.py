@@ -1,4 +1,5 @@
-"""`ficbook batch`: one book per story, in parallel, with a progress bar on a terminal."""
+"""`ficbook batch`: one book per story, in parallel (here or on a Dask cluster), with a progress
+bar on a terminal."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from . import common
 
 
 @click.command("batch", epilog=common.EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The folder the books go into.")
 @click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
@@ -22,6 +23,14 @@ from . import common
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Books built at once (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild books that are already up to date.")
+@click.option("--list", "listed", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A file of inputs, one path a line (read as the batch goes).")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786|local[:N]",
+              help="Build on a Dask cluster: a running scheduler, or a local one of N worker "
+                   "processes (needs: pip install 'ficbook[cluster]').")
+@click.option("--shared-fs", is_flag=True,
+              help="With --cluster: the workers see the inputs and the output folder at the "
+                   "same paths, so they read and write the files themselves.")
 @click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
 @click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
               help="PDF page size, as for `ficbook build`.")
@@ -30,32 +39,41 @@ from . import common
 @click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
               help=common.OPTION_HELP)
 def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
-              jobs: int | None, force: bool, theme: str | None, page_size: str | None,
+              jobs: int | None, force: bool, listed: Path | None, cluster: str | None,
+              shared_fs: bool, theme: str | None, page_size: str | None,
               print_layout: bool, theme_options: dict[str, Any]) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
     to date are skipped.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
+    ficbook batch --list archive.txt -o library/ --cluster tcp://scheduler:8786
     """
     from ..errors import EXIT_PARTIAL
     from ..pipeline.batch import batch
 
+    if not inputs and listed is None:
+        raise click.UsageError("give story files or folders, or --list FILE")
+    if shared_fs and cluster is None:
+        raise click.UsageError("--shared-fs goes with --cluster")
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
     with _progress() as report:
-        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
+        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report,
+                       cluster=cluster, shared_fs=shared_fs, listed=listed, record=False)
     for path, failure in result.failed:
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
-    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
-               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    click.echo(f"{result.built_count} built, {result.skipped_count} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built_count
+                                                 else ""))
     if result.failed:
         sys.exit(EXIT_PARTIAL)
 
 
 class _progress:
-    """A rich progress bar on a terminal (with the current story); silent otherwise."""
+    """A rich progress bar on a terminal: done (of how many, once all are found), failed, the
+    rate and the current story; silent otherwise."""
 
     def __enter__(self) -> Any:
         from rich.console import Console
@@ -63,12 +81,19 @@ class _progress:
 
         console = Console(stderr=True)
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[failed]} failed"),
+                            TextColumn("{task.fields[rate]}"),
                             console=console, transient=True, disable=not console.is_terminal)
         self.bar.__enter__()
-        self.task = self.bar.add_task("starting", total=None)
+        self.task = self.bar.add_task("starting", total=None, failed=0, rate="")
+        failed = 0
 
-        def report(path: Path, done: int, total: int, status: str) -> None:
-            self.bar.update(self.task, completed=done, total=total,
+        def report(path: Path, done: int, total: int | None, status: str) -> None:
+            nonlocal failed
+            failed += status == "failed"
+            speed = self.bar.tasks[0].speed
+            self.bar.update(self.task, completed=done, total=total, failed=failed,
+                            rate=f"{speed:.0f}/s" if speed else "",
                             description=f"{status} {path.name[:50]}")
 
         return report

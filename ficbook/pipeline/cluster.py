@@ -1,0 +1,210 @@
+"""`ficbook batch --cluster`: the batch's books built on a Dask cluster (the `cluster` extra).
+
+The client (this process) streams jobs to the scheduler with a bounded number in flight. By
+default no filesystem is shared: each task carries a story's bytes and the files it uses
+(shipping.py) and sends back the book's bytes, which the batch writes and renames into place
+itself. With `shared_fs`, workers read the inputs and write into the output folder's temporary
+folder themselves, at the same paths. Dask retries a task whose worker died on another worker;
+a story that kills every worker it touches fails after `TRIES`, and a lost scheduler stops the
+batch with what was finished on record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import BuildError, InputError
+from ..options import BuildOptions
+from ..theme import Theme, builtin_themes_dir
+from . import batch as local
+from .batch import Engine, Failure, Job, Outcome
+from .shipping import Shipment, materialize, shipment
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+log = logging.getLogger(__name__)
+
+INSTALL = "pip install 'ficbook[cluster]'"
+TRIES = 3  # a local cluster's tries per story; a remote scheduler's own setting rules there
+IN_FLIGHT_PER_WORKER = 4  # queued per worker thread: none waits, the client stays small
+_LOCAL = re.compile(r"^local(?::(?P<n>[1-9]\d{0,3}))?$")
+
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A task's answer: the worker's code, what it made (the files' paths on the worker, or
+    their names when their bytes come back in `files`) or why not."""
+
+    digest: str
+    outcome: Outcome
+    files: tuple[tuple[str, bytes], ...] | None = None
+
+
+def cluster_engine(address: str, options: BuildOptions, theme: Theme, *,
+                   shared_fs: bool = False) -> Engine:
+    """An engine on the Dask cluster at `address` (`tcp://host:8786`), or on a new local one
+    (`local` for one worker per core, `local:N` for N)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise BuildError(None, f"--cluster needs Dask, which is not installed: {INSTALL}"
+                         ) from None
+    if not shared_fs and any(not folder.is_relative_to(builtin_themes_dir())
+                             for folder in theme.chain):
+        # A theme folder exists on this machine only; the workers would not find it.
+        raise InputError(theme.chain[0], "a theme folder needs --shared-fs on a cluster (the "
+                         "workers read it at the same path); without it, use a built-in theme")
+
+    def run(todo: Iterator[Job], tmp: Path) -> Iterator[tuple[Job, Outcome]]:
+        with connected(address) as client:
+            yield from _run(client, address, todo, tmp, options, shared_fs)
+
+    return run
+
+
+@contextlib.contextmanager
+def connected(address: str) -> Iterator[Client]:
+    """A client of the scheduler at `address`, or of a local cluster started (and stopped)
+    here."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    local_cluster = _LOCAL.match(address)
+    if local_cluster is None and "://" not in address:
+        raise InputError(None, f"--cluster {address}: give a scheduler's address "
+                         "(tcp://host:8786) or local[:N]")
+    with contextlib.ExitStack() as stack:
+        if local_cluster is not None:
+            workers = int(local_cluster["n"]) if local_cluster["n"] else None
+            with dask.config.set({"distributed.scheduler.allowed-failures": TRIES - 1}):
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR))
+            address = cluster.scheduler_address
+        try:
+            client = stack.enter_context(Client(address, timeout="20s"))
+        except (OSError, TimeoutError) as exc:
+            raise BuildError(None, f"cannot reach the Dask scheduler at {address}: "
+                             f"{' '.join(str(exc).split())}") from None
+        yield client
+
+
+def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
+         options: BuildOptions, shared_fs: bool) -> Iterator[tuple[Job, Outcome]]:
+    from distributed import as_completed
+
+    window = max(8, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
+    run_id = uuid.uuid4().hex[:12]
+    pending: dict[Future[Reply], Job] = {}
+    finished = as_completed()
+    try:
+        for job in chain(todo, [None]):
+            if job is not None:
+                future = _submit(client, job, tmp, options, shared_fs, run_id)
+                pending[future] = job
+                finished.add(future)
+            while pending and (job is None or len(pending) >= window):
+                future = next(finished)
+                done = pending.pop(future)
+                yield done, _outcome(future, done, tmp, address)
+                if job is not None:
+                    break
+    finally:
+        # Ctrl-C or a lost scheduler: nothing more is wanted from the tasks still out.
+        with contextlib.suppress(Exception):
+            client.cancel(list(pending))
+
+
+def _submit(client: Client, job: Job, tmp: Path, options: BuildOptions, shared_fs: bool,
+            run_id: str) -> Future[Reply]:
+    key = f"ficbook-{run_id}-{job.seq}"
+    if shared_fs:
+        folder = tmp.resolve() / str(job.seq)
+        return client.submit(build_shared, str(job.path.resolve()), str(folder), options,
+                             key=key, pure=False)
+    try:
+        parcel = shipment(job.path)
+    except OSError as exc:
+        parcel = Shipment(job.path.name, {}, f"cannot be read: {exc.strerror}")
+    return client.submit(build_shipped, parcel, options, key=key, pure=False)
+
+
+def _outcome(future: Future[Reply], job: Job, tmp: Path, address: str) -> Outcome:
+    from distributed import KilledWorker
+
+    if future.status == "cancelled":  # the batch cancels nothing: the scheduler went away
+        raise BuildError(None, f"lost the Dask scheduler at {address}; the books finished so "
+                         "far are kept and on record: run the same command to go on")
+    try:
+        reply: Reply = future.result()
+    except KilledWorker:
+        return Failure(f"a worker died building it, {TRIES} times on a local cluster (or the "
+                       "scheduler's allowed-failures + 1): out of memory, or a crash in a "
+                       "library ficbook uses; --force tries again")
+    except Exception as exc:  # ficbook's own errors come back as values: this is the machine
+        return local._internal(exc)
+    if reply.digest != code_digest():
+        raise BuildError(None, "a worker runs other ficbook code than this client: install "
+                         "the same ficbook on the workers")
+    if reply.files is None or isinstance(reply.outcome, Failure):
+        return reply.outcome
+    title, authors, _ = reply.outcome
+    return title, authors, _unpack(reply.files, tmp / str(job.seq))
+
+
+def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path) -> list[str]:
+    """Books shipped back, written into the batch's temporary folder to be placed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files:
+        target = folder / Path(name).name  # a name, never a path the worker chose
+        target.write_bytes(data)
+        written.append(str(target))
+    return written
+
+
+def build_shipped(parcel: Shipment, options: BuildOptions) -> Reply:
+    """On a worker: a story from its shipped bytes -> the book's bytes, or why not."""
+    if parcel.problem is not None:
+        return Reply(code_digest(), Failure(parcel.problem))
+    with tempfile.TemporaryDirectory(prefix="ficbook-task-") as scratch:
+        source = materialize(parcel, Path(scratch) / "in")
+        made = local.build_one(str(source), str(Path(scratch) / "out"), options)
+        if isinstance(made, Failure):
+            # A message may name the scratch folder; the user knows the story by its own path.
+            where = str(source.parent) + "/"
+            return Reply(code_digest(), Failure(made.message.replace(where, ""), made.internal))
+        title, authors, paths = made
+        files = tuple((Path(p).name, Path(p).read_bytes()) for p in paths)
+        return Reply(code_digest(), (title, authors, [name for name, _ in files]), files)
+
+
+def build_shared(path: str, folder: str, options: BuildOptions) -> Reply:
+    """On a worker that sees the client's files: build into the batch's temporary folder,
+    in a folder of this try's own (a try cut short by a dead worker leaves its files apart)."""
+    return Reply(code_digest(), local.build_one(path, f"{folder}/{uuid.uuid4().hex[:8]}",
+                                                options))
+
+
+@cache
+def code_digest() -> str:
+    """ficbook's code by its bytes (a file's time differs between machines, its bytes do not):
+    a book made by other code would not be the book the manifest records."""
+    package = Path(__file__).parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
