@@ -62,6 +62,9 @@ def cluster_engine(address: str, options: BuildOptions, theme: Theme, *,
     except ImportError:
         raise BuildError(None, f"--cluster needs Dask, which is not installed: {INSTALL}"
                          ) from None
+    if _LOCAL.match(address) is None and "://" not in address:
+        raise InputError(None, f"--cluster {address}: give a scheduler's address "
+                         "(tcp://host:8786) or local[:N]")
     if not shared_fs and any(not folder.is_relative_to(builtin_themes_dir())
                              for folder in theme.chain):
         # A theme folder exists on this machine only; the workers would not find it.
@@ -82,23 +85,25 @@ def connected(address: str) -> Iterator[Client]:
     import dask
     from distributed import Client, LocalCluster
 
+    # Dask reports every worker's start and stop at INFO; ficbook shows them with -v only,
+    # and the dashboard's address with them.
+    verbose = logging.getLogger().getEffectiveLevel() <= logging.INFO
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.ERROR)
     local_cluster = _LOCAL.match(address)
-    if local_cluster is None and "://" not in address:
-        raise InputError(None, f"--cluster {address}: give a scheduler's address "
-                         "(tcp://host:8786) or local[:N]")
     with contextlib.ExitStack() as stack:
         if local_cluster is not None:
             workers = int(local_cluster["n"]) if local_cluster["n"] else None
             with dask.config.set({"distributed.scheduler.allowed-failures": TRIES - 1}):
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR))
+                    dashboard_address=":0", silence_logs=logging.ERROR))
             address = cluster.scheduler_address
         try:
             client = stack.enter_context(Client(address, timeout="20s"))
         except (OSError, TimeoutError) as exc:
             raise BuildError(None, f"cannot reach the Dask scheduler at {address}: "
                              f"{' '.join(str(exc).split())}") from None
+        log.info("Dask dashboard: %s", client.dashboard_link)
         yield client
 
 
