@@ -16,8 +16,6 @@ from ficbook.cli import cli
 from ficbook.errors import EXIT_PARTIAL
 from ficbook.pipeline.batch import batch
 
-pytest.importorskip("distributed")
-
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
