@@ -19,9 +19,10 @@ from urllib.parse import unquote, urlsplit
 from ..xhtml.images import folder_loader
 from .read import chapter_files
 
-# `src="a.png"`, `src=a.png`, `](a.png "title")`, `[ref]: a.png`: the places a picture is named.
-_NAMED = re.compile(rb"""(?:\bsrc\s*=\s*["']?|\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)"""
-                    rb"""([^"'\s<>()]+)""", re.IGNORECASE | re.MULTILINE)
+# `src="a.png"`, `src=a.png`, `](a.png "title")`, `](<a b.png>)`, `[ref]: a.png`: the places
+# a picture is named.
+_NAMED = re.compile(rb"""(?:\bsrc\s*=\s*["']?|\]\(\s*|^\s*\[[^\]\n]+\]:\s*)"""
+                    rb"""(?:<([^<>\n]+)>|([^"'\s<>()]+))""", re.IGNORECASE | re.MULTILINE)
 _SELF_CONTAINED = {".epub", ".docx", ".zip"}  # their pictures travel inside them
 
 
@@ -53,8 +54,8 @@ def shipment(path: Path) -> Shipment:
 def _pictures(data: bytes, folder: Path, prefix: str) -> dict[str, bytes]:
     load = folder_loader(folder)
     found: dict[str, bytes] = {}
-    for match in dict.fromkeys(_NAMED.findall(data)):
-        src = match.decode("utf-8", "replace")
+    for bracketed, bare in dict.fromkeys(_NAMED.findall(data)):
+        src = (bracketed or bare).decode("utf-8", "replace")
         relative = os.path.normpath(unquote(urlsplit(src).path))
         if relative.startswith("..") or relative in (".", "") or os.path.isabs(relative):
             continue
