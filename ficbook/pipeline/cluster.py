@@ -5,9 +5,9 @@ default no filesystem is shared: each task carries a story's bytes and the files
 (shipping.py) and sends back the book's bytes, which the batch writes and renames into place
 itself. With `shared_fs`, workers read the inputs and write into the output folder's temporary
 folder themselves, at the same paths. Dask retries a task whose worker died on another worker;
-a story that kills every worker it touches fails after two submissions of `TRIES` tries each
-(on a running scheduler, its own `allowed-failures` + 1), and a lost scheduler stops the batch
-with what was finished on record.
+tasks carry several stories; when one kills its workers `TRIES` times (on a running scheduler,
+its `allowed-failures` + 1), each of its stories goes again alone, and the one that kills
+fails on its own. A lost scheduler stops the batch with what was finished on record.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,8 +38,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INSTALL = "pip install 'ficbook[cluster]'"
-TRIES = 2  # per submission, on a local cluster; a running scheduler's own setting rules there
-IN_FLIGHT_PER_WORKER = 4  # queued per worker thread: none waits, the client stays small
+TRIES = 2  # a task's, on a local cluster; a running scheduler's own setting rules there
+# Dask costs a few ms of client and scheduler CPU a task and a story takes ~12 ms to build:
+# tasks of several stories keep that a few per cent. A task that kills its worker is split.
+STORIES_PER_TASK = 8
+IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker thread: none waits, the client stays small
 _LOCAL = re.compile(r"^local(?::(?P<n>[1-9]\d{0,3}))?$")
 
 
@@ -94,10 +97,7 @@ def connected(address: str) -> Iterator[Client]:
     with contextlib.ExitStack() as stack:
         if local_cluster is not None:
             workers = int(local_cluster["n"]) if local_cluster["n"] else None
-            # Saturation 1: a worker holds only the task it runs, so when one dies only that
-            # story is blamed (at Dask's 1.1 the next story in line would be too).
-            with dask.config.set({"distributed.scheduler.allowed-failures": TRIES - 1,
-                                  "distributed.scheduler.worker-saturation": 1.0}):
+            with dask.config.set({"distributed.scheduler.allowed-failures": TRIES - 1}):
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
                     dashboard_address=":0", silence_logs=logging.ERROR))
@@ -115,30 +115,36 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
          options: BuildOptions, shared_fs: bool) -> Iterator[tuple[Job, Outcome]]:
     from distributed import as_completed
 
-    window = max(8, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
-    run_id = uuid.uuid4().hex[:12]
-    pending: dict[Future[Reply], Job] = {}
-    resubmitted: set[int] = set()
+    window = max(2, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
+    keys = (f"ficbook-{uuid.uuid4().hex[:12]}-{n}" for n in count())
+    pending: dict[Future[list[Reply]], list[Job]] = {}
     finished = as_completed()
+
+    def submit(jobs: list[Job]) -> None:
+        future = _submit(client, jobs, tmp, options, shared_fs, next(keys))
+        pending[future] = jobs
+        finished.add(future)
+
+    chunk: list[Job] = []
     try:
         for job in chain(todo, [None]):
             if job is not None:
-                future = _submit(client, job, tmp, options, shared_fs, run_id)
-                pending[future] = job
-                finished.add(future)
+                chunk.append(job)
+                if len(chunk) < STORIES_PER_TASK:
+                    continue
+            if chunk:
+                submit(chunk)
+                chunk = []
             while pending and (job is None or len(pending) >= window):
                 future = next(finished)
-                done = pending.pop(future)
-                if _killed(future) and done.seq not in resubmitted:
-                    # Dask also blames the stories queued on a worker that died: one more
-                    # submission of its own tells a bystander from the story that kills.
-                    resubmitted.add(done.seq)
-                    again = _submit(client, done, tmp, options, shared_fs, run_id + "r")
-                    pending[again] = done
-                    finished.add(again)
+                jobs = pending.pop(future)
+                if len(jobs) > 1 and _killed(future):
+                    # Which of its stories killed the workers? Each goes again on its own:
+                    # the others are built, the one that kills fails alone.
+                    for one in jobs:
+                        submit([one])
                     continue
-                resubmitted.discard(done.seq)
-                yield done, _outcome(future, done, tmp, address)
+                yield from zip(jobs, _outcomes(future, jobs, tmp, address), strict=True)
                 if job is not None:
                     break
     finally:
@@ -147,46 +153,53 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
             client.cancel(list(pending))
 
 
-def _submit(client: Client, job: Job, tmp: Path, options: BuildOptions, shared_fs: bool,
-            run_id: str) -> Future[Reply]:
-    key = f"ficbook-{run_id}-{job.seq}"
+def _submit(client: Client, jobs: list[Job], tmp: Path, options: BuildOptions,
+            shared_fs: bool, key: str) -> Future[list[Reply]]:
     if shared_fs:
-        folder = tmp.resolve() / str(job.seq)
-        return client.submit(build_shared, str(job.path.resolve()), str(folder), options,
-                             key=key, pure=False)
+        where = [(str(job.path.resolve()), str(tmp.resolve() / str(job.seq))) for job in jobs]
+        return client.submit(build_shared, where, options, key=key, pure=False)
+    return client.submit(build_shipped, [_pack(job.path) for job in jobs], options,
+                         key=key, pure=False)
+
+
+def _pack(path: Path) -> Shipment:
     try:
-        parcel = shipment(job.path)
+        return shipment(path)
     except OSError as exc:
-        parcel = Shipment(job.path.name, {}, f"cannot be read: {exc.strerror}")
-    return client.submit(build_shipped, parcel, options, key=key, pure=False)
+        return Shipment(path.name, {}, f"cannot be read: {exc.strerror}")
 
 
-def _killed(future: Future[Reply]) -> bool:
+def _killed(future: Future[list[Reply]]) -> bool:
     from distributed import KilledWorker
 
     return future.status == "error" and isinstance(future.exception(), KilledWorker)
 
 
-def _outcome(future: Future[Reply], job: Job, tmp: Path, address: str) -> Outcome:
+def _outcomes(future: Future[list[Reply]], jobs: list[Job], tmp: Path,
+              address: str) -> list[Outcome]:
     from distributed import KilledWorker
 
     if future.status == "cancelled":  # the batch cancels nothing: the scheduler went away
         raise BuildError(None, f"lost the Dask scheduler at {address}; the books finished so "
                          "far are kept and on record: run the same command to go on")
     try:
-        reply: Reply = future.result()
+        replies: list[Reply] = future.result()
     except KilledWorker:
-        return Failure("a worker died building it, every time it was tried (out of memory, "
-                       "or a crash in a library ficbook uses); --force tries again")
+        return [Failure("a worker died building it, each time it was tried (out of memory, "
+                        "or a crash in a library ficbook uses); --force tries again")]
     except Exception as exc:  # ficbook's own errors come back as values: this is the machine
-        return local._internal(exc)
-    if reply.digest != code_digest():
-        raise BuildError(None, "a worker runs other ficbook code than this client: install "
-                         "the same ficbook on the workers")
-    if reply.files is None or isinstance(reply.outcome, Failure):
-        return reply.outcome
-    title, authors, _ = reply.outcome
-    return title, authors, _unpack(reply.files, tmp / str(job.seq))
+        return [local._internal(exc)] * len(jobs)
+    outcomes: list[Outcome] = []
+    for job, reply in zip(jobs, replies, strict=True):
+        if reply.digest != code_digest():
+            raise BuildError(None, "a worker runs other ficbook code than this client: "
+                             "install the same ficbook on the workers")
+        if reply.files is None or isinstance(reply.outcome, Failure):
+            outcomes.append(reply.outcome)
+        else:
+            title, authors, _ = reply.outcome
+            outcomes.append((title, authors, _unpack(reply.files, tmp / str(job.seq))))
+    return outcomes
 
 
 def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path) -> list[str]:
@@ -200,8 +213,12 @@ def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path) -> list[str]:
     return written
 
 
-def build_shipped(parcel: Shipment, options: BuildOptions) -> Reply:
-    """On a worker: a story from its shipped bytes -> the book's bytes, or why not."""
+def build_shipped(parcels: list[Shipment], options: BuildOptions) -> list[Reply]:
+    """On a worker: stories from their shipped bytes -> their books' bytes, or why not."""
+    return [_build_parcel(parcel, options) for parcel in parcels]
+
+
+def _build_parcel(parcel: Shipment, options: BuildOptions) -> Reply:
     if parcel.problem is not None:
         return Reply(code_digest(), Failure(parcel.problem))
     with tempfile.TemporaryDirectory(prefix="ficbook-task-") as scratch:
@@ -216,11 +233,12 @@ def build_shipped(parcel: Shipment, options: BuildOptions) -> Reply:
         return Reply(code_digest(), (title, authors, [name for name, _ in files]), files)
 
 
-def build_shared(path: str, folder: str, options: BuildOptions) -> Reply:
-    """On a worker that sees the client's files: build into the batch's temporary folder,
-    in a folder of this try's own (a try cut short by a dead worker leaves its files apart)."""
-    return Reply(code_digest(), local.build_one(path, f"{folder}/{uuid.uuid4().hex[:8]}",
-                                                options))
+def build_shared(where: list[tuple[str, str]], options: BuildOptions) -> list[Reply]:
+    """On a worker that sees the client's files: each story (path, folder) built into the
+    batch's temporary folder, in a folder of this try's own (a try cut short by a dead worker
+    leaves its files apart)."""
+    return [Reply(code_digest(), local.build_one(path, f"{folder}/{uuid.uuid4().hex[:8]}",
+                                                 options)) for path, folder in where]
 
 
 @cache
