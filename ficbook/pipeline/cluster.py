@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import chain, count
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BuildError, InputError
 from ..options import BuildOptions
@@ -39,10 +39,15 @@ log = logging.getLogger(__name__)
 
 INSTALL = "pip install 'ficbook[cluster]'"
 TRIES = 2  # a task's, on a local cluster; a running scheduler's own setting rules there
-# Dask costs a few ms of client and scheduler CPU a task and a story takes ~12 ms to build:
-# tasks of several stories keep that a few per cent. A task that kills its worker is split.
-STORIES_PER_TASK = 8
-IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker thread: none waits, the client stays small
+# Dask costs a few ms of client and scheduler CPU a task (more on a loaded machine) and a
+# story takes ~12 ms to build: tasks of many stories keep that to a few per cent. A task that
+# kills its worker is split, so a poison story costs only its neighbours a second try.
+STORIES_PER_TASK = 32
+IN_FLIGHT_PER_WORKER = 2  # tasks per worker thread: one running, one queued behind it
+# Dask's worker defaults cost a pure-Python build ~25 % (measured, docs/cluster.md): its
+# profiler samples every thread's stack 100 times a second, and MALLOC_TRIM_THRESHOLD_ (set in
+# each worker's environment) makes glibc hand memory back after every large free.
+WORKER_SETTINGS = {"distributed.worker.profile.enabled": False}
 _LOCAL = re.compile(r"^local(?::(?P<n>[1-9]\d{0,3}))?$")
 
 
@@ -97,7 +102,9 @@ def connected(address: str) -> Iterator[Client]:
     with contextlib.ExitStack() as stack:
         if local_cluster is not None:
             workers = int(local_cluster["n"]) if local_cluster["n"] else None
-            with dask.config.set({"distributed.scheduler.allowed-failures": TRIES - 1}):
+            with dask.config.set(WORKER_SETTINGS | {
+                    "distributed.scheduler.allowed-failures": TRIES - 1,
+                    "distributed.nanny.pre-spawn-environ": _environ()}):
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
                     dashboard_address=":0", silence_logs=logging.ERROR))
@@ -111,6 +118,14 @@ def connected(address: str) -> Iterator[Client]:
         yield client
 
 
+def _environ() -> dict[str, object]:
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # glibc's own, adaptive threshold instead
+    return environ
+
+
 def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
          options: BuildOptions, shared_fs: bool) -> Iterator[tuple[Job, Outcome]]:
     from distributed import as_completed
@@ -118,7 +133,9 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
     window = max(2, IN_FLIGHT_PER_WORKER * sum(client.nthreads().values()))
     keys = (f"ficbook-{uuid.uuid4().hex[:12]}-{n}" for n in count())
     pending: dict[Future[list[Reply]], list[Job]] = {}
-    finished = as_completed()
+    # Results come back as tasks finish, fetched in the background: asking for each one when
+    # its turn came cost a round trip a task, and the workers waited on the client.
+    finished = as_completed(with_results=True, raise_errors=False)
 
     def submit(jobs: list[Job]) -> None:
         future = _submit(client, jobs, tmp, options, shared_fs, next(keys))
@@ -136,15 +153,16 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
                 submit(chunk)
                 chunk = []
             while pending and (job is None or len(pending) >= window):
-                future = next(finished)
+                future, result = next(finished)
                 jobs = pending.pop(future)
-                if len(jobs) > 1 and _killed(future):
+                if len(jobs) > 1 and _killed(future, result):
                     # Which of its stories killed the workers? Each goes again on its own:
                     # the others are built, the one that kills fails alone.
                     for one in jobs:
                         submit([one])
                     continue
-                yield from zip(jobs, _outcomes(future, jobs, tmp, address), strict=True)
+                yield from zip(jobs, _outcomes(future, result, jobs, tmp, address),
+                               strict=True)
                 if job is not None:
                     break
     finally:
@@ -169,26 +187,30 @@ def _pack(path: Path) -> Shipment:
         return Shipment(path.name, {}, f"cannot be read: {exc.strerror}")
 
 
-def _killed(future: Future[list[Reply]]) -> bool:
+def _error(future: Future[list[Reply]], result: Any) -> BaseException | None:
+    """What a finished task raised (as_completed hands an error over as its exc_info)."""
+    if future.status == "error" and isinstance(result, tuple) and len(result) == 3:
+        return result[1] if isinstance(result[1], BaseException) else None
+    return None
+
+
+def _killed(future: Future[list[Reply]], result: Any) -> bool:
     from distributed import KilledWorker
 
-    return future.status == "error" and isinstance(future.exception(), KilledWorker)
+    return isinstance(_error(future, result), KilledWorker)
 
 
-def _outcomes(future: Future[list[Reply]], jobs: list[Job], tmp: Path,
+def _outcomes(future: Future[list[Reply]], result: Any, jobs: list[Job], tmp: Path,
               address: str) -> list[Outcome]:
-    from distributed import KilledWorker
-
     if future.status == "cancelled":  # the batch cancels nothing: the scheduler went away
         raise BuildError(None, f"lost the Dask scheduler at {address}; the books finished so "
                          "far are kept and on record: run the same command to go on")
-    try:
-        replies: list[Reply] = future.result()
-    except KilledWorker:
+    if _killed(future, result):
         return [Failure("a worker died building it, each time it was tried (out of memory, "
                         "or a crash in a library ficbook uses); --force tries again")]
-    except Exception as exc:  # ficbook's own errors come back as values: this is the machine
-        return [local._internal(exc)] * len(jobs)
+    if future.status == "error":  # ficbook's own errors come back as values: this is the machine
+        return [local._internal(_error(future, result) or RuntimeError(str(result)))] * len(jobs)
+    replies: list[Reply] = result
     outcomes: list[Outcome] = []
     for job, reply in zip(jobs, replies, strict=True):
         if reply.digest != code_digest():
