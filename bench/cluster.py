@@ -102,7 +102,8 @@ def xl(corpus: Path, rounds: int, work: Path) -> list[dict[str, object]]:
 def noop(corpus: Path, sizes: list[int], work: Path) -> list[dict[str, object]]:
     """No-op books on a scheduler and two workers of their own: stories a second, and the
     client's and the scheduler's CPU a story."""
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    # The scheduler and workers as docs/cluster.md starts them: with its Dask settings file.
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "DASK_CONFIG": str(HERE.parent / "docs")}
     source = sorted((corpus / "XL" / "txt").iterdir())
     results = []
     for size in sizes:

@@ -24,6 +24,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS books (
   input TEXT PRIMARY KEY, key TEXT NOT NULL, error TEXT, outputs TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS outputs (name TEXT PRIMARY KEY, input TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outputs_by_input ON outputs (input);
 """
 
 

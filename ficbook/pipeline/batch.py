@@ -290,7 +290,8 @@ def build_one(path: str, folder: str, options: BuildOptions) -> Outcome:
 
 
 def _internal(exc: BaseException) -> Failure:
-    return Failure(f"internal error: {type(exc).__name__}: {exc}", internal=True)
+    return Failure(" ".join(f"internal error: {type(exc).__name__}: {exc}".split()),
+                   internal=True)
 
 
 _THEMES: dict[str, Theme] = {}

@@ -43,11 +43,18 @@ TRIES = 2  # a task's, on a local cluster; a running scheduler's own setting rul
 # story takes ~12 ms to build: tasks of many stories keep that to a few per cent. A task that
 # kills its worker is split, so a poison story costs only its neighbours a second try.
 STORIES_PER_TASK = 32
+BYSTANDER_TRIES = 3  # a story alone that was blamed for a death before it began goes again
+STARTED = "ficbook-started"  # the scheduler's event topic for those stories' tasks
 IN_FLIGHT_PER_WORKER = 2  # tasks per worker thread: one running, one queued behind it
 # Dask's worker defaults cost a pure-Python build ~25 % (measured, docs/cluster.md): its
 # profiler samples every thread's stack 100 times a second, and MALLOC_TRIM_THRESHOLD_ (set in
 # each worker's environment) makes glibc hand memory back after every large free.
-WORKER_SETTINGS = {"distributed.worker.profile.enabled": False}
+# (docs/cluster.md gives the same settings as a YAML file for workers started by hand.)
+WORKER_SETTINGS = {"distributed.worker.profile.enabled": False,
+                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+# Every connection keeps its last 1,000 messages under 1 MB for debugging: a task of stories is
+# ~200 KB, so a client (and a scheduler, per worker) would hold 200 MB of them.
+CLIENT_SETTINGS = {"distributed.admin.low-level-log-length": 10}
 _LOCAL = re.compile(r"^local(?::(?P<n>[1-9]\d{0,3}))?$")
 
 
@@ -100,11 +107,12 @@ def connected(address: str) -> Iterator[Client]:
     logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.ERROR)
     local_cluster = _LOCAL.match(address)
     with contextlib.ExitStack() as stack:
+        # For the whole run: connections made later (a worker restarted) keep the setting.
+        stack.enter_context(dask.config.set(CLIENT_SETTINGS))
         if local_cluster is not None:
             workers = int(local_cluster["n"]) if local_cluster["n"] else None
             with dask.config.set(WORKER_SETTINGS | {
-                    "distributed.scheduler.allowed-failures": TRIES - 1,
-                    "distributed.nanny.pre-spawn-environ": _environ()}):
+                    "distributed.scheduler.allowed-failures": TRIES - 1}):
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
                     dashboard_address=":0", silence_logs=logging.ERROR))
@@ -118,14 +126,6 @@ def connected(address: str) -> Iterator[Client]:
         yield client
 
 
-def _environ() -> dict[str, object]:
-    import dask
-
-    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
-    environ.pop("MALLOC_TRIM_THRESHOLD_", None)  # glibc's own, adaptive threshold instead
-    return environ
-
-
 def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
          options: BuildOptions, shared_fs: bool) -> Iterator[tuple[Job, Outcome]]:
     from distributed import as_completed
@@ -136,6 +136,8 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
     # Results come back as tasks finish, fetched in the background: asking for each one when
     # its turn came cost a round trip a task, and the workers waited on the client.
     finished = as_completed(with_results=True, raise_errors=False)
+
+    bystanders: dict[int, int] = {}
 
     def submit(jobs: list[Job]) -> None:
         future = _submit(client, jobs, tmp, options, shared_fs, next(keys))
@@ -155,11 +157,18 @@ def _run(client: Client, address: str, todo: Iterator[Job], tmp: Path,
             while pending and (job is None or len(pending) >= window):
                 future, result = next(finished)
                 jobs = pending.pop(future)
-                if len(jobs) > 1 and _killed(future, result):
+                if _killed(future, result) and len(jobs) > 1:
                     # Which of its stories killed the workers? Each goes again on its own:
                     # the others are built, the one that kills fails alone.
                     for one in jobs:
                         submit([one])
+                    continue
+                if _killed(future, result) and not _started(client, future.key) and (
+                        bystanders.setdefault(jobs[0].seq, 0) < BYSTANDER_TRIES):
+                    # Dask blames every task queued on a worker that died; this one never
+                    # began, so it killed no one: it goes again.
+                    bystanders[jobs[0].seq] += 1
+                    submit(jobs)
                     continue
                 yield from zip(jobs, _outcomes(future, result, jobs, tmp, address),
                                strict=True)
@@ -175,9 +184,10 @@ def _submit(client: Client, jobs: list[Job], tmp: Path, options: BuildOptions,
             shared_fs: bool, key: str) -> Future[list[Reply]]:
     if shared_fs:
         where = [(str(job.path.resolve()), str(tmp.resolve() / str(job.seq))) for job in jobs]
-        return client.submit(build_shared, where, options, key=key, pure=False)
+        return client.submit(build_shared, where, options, len(jobs) == 1, key=key,
+                             pure=False)
     return client.submit(build_shipped, [_pack(job.path) for job in jobs], options,
-                         key=key, pure=False)
+                         len(jobs) == 1, key=key, pure=False)
 
 
 def _pack(path: Path) -> Shipment:
@@ -235,8 +245,11 @@ def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path) -> list[str]:
     return written
 
 
-def build_shipped(parcels: list[Shipment], options: BuildOptions) -> list[Reply]:
+def build_shipped(parcels: list[Shipment], options: BuildOptions,
+                  announce: bool = False) -> list[Reply]:
     """On a worker: stories from their shipped bytes -> their books' bytes, or why not."""
+    if announce:
+        _announce()
     return [_build_parcel(parcel, options) for parcel in parcels]
 
 
@@ -255,12 +268,27 @@ def _build_parcel(parcel: Shipment, options: BuildOptions) -> Reply:
         return Reply(code_digest(), (title, authors, [name for name, _ in files]), files)
 
 
-def build_shared(where: list[tuple[str, str]], options: BuildOptions) -> list[Reply]:
+def build_shared(where: list[tuple[str, str]], options: BuildOptions,
+                 announce: bool = False) -> list[Reply]:
     """On a worker that sees the client's files: each story (path, folder) built into the
     batch's temporary folder, in a folder of this try's own (a try cut short by a dead worker
     leaves its files apart)."""
+    if announce:
+        _announce()
     return [Reply(code_digest(), local.build_one(path, f"{folder}/{uuid.uuid4().hex[:8]}",
                                                  options)) for path, folder in where]
+
+
+def _announce() -> None:
+    """Tell the scheduler this task began, and wait until it knows: a story alone in its task
+    that then kills the worker is the one to blame, not a task queued behind it."""
+    from distributed import get_client, get_worker
+
+    get_client().log_event(STARTED, get_worker().get_current_task())
+
+
+def _started(client: Client, key: str) -> bool:
+    return any(message == key for _, message in client.get_events(STARTED))
 
 
 @cache
