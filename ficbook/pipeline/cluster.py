@@ -1,13 +1,14 @@
 """`ficbook batch --cluster`: the batch's books built on a Dask cluster (the `cluster` extra).
 
-The client (this process) streams jobs to the scheduler with a bounded number in flight. By
-default no filesystem is shared: each task carries a story's bytes and the files it uses
-(shipping.py) and sends back the book's bytes, which the batch writes and renames into place
-itself. With `shared_fs`, workers read the inputs and write into the output folder's temporary
-folder themselves, at the same paths. Dask retries a task whose worker died on another worker;
-tasks carry several stories; when one kills its workers `TRIES` times (on a running scheduler,
-its `allowed-failures` + 1), each of its stories goes again alone, and the one that kills
-fails on its own. A lost scheduler stops the batch with what was finished on record.
+The client (this process) streams tasks of several stories to the scheduler, a bounded number
+in flight. By default no filesystem is shared: each task carries its stories' bytes and the
+files they use (shipping.py) and sends back the books' bytes, which the batch writes and
+renames into place itself. With `shared_fs` (always, on a local cluster), workers read the
+inputs and write into the output folder's temporary folder themselves, at the same paths.
+
+A task whose worker died is run again elsewhere by Dask; once Dask gives up on it
+(`allowed-failures`), its stories go again one a task, and a story alone that kills its worker
+again fails on its own. A lost scheduler stops the batch with what was finished on record.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def cluster_engine(address: str, options: BuildOptions, theme: Theme, *,
     if _LOCAL.match(address) is None and "://" not in address:
         raise InputError(None, f"--cluster {address}: give a scheduler's address "
                          "(tcp://host:8786) or local[:N]")
+    # A local cluster's workers are on this machine: they see its files at the same paths.
+    shared_fs = shared_fs or _LOCAL.match(address) is not None
     if not shared_fs and any(not folder.is_relative_to(builtin_themes_dir())
                              for folder in theme.chain):
         # A theme folder exists on this machine only; the workers would not find it.
@@ -230,16 +233,15 @@ def _outcomes(future: Future[list[Reply]], result: Any, jobs: list[Job], tmp: Pa
             outcomes.append(reply.outcome)
         else:
             title, authors, _ = reply.outcome
-            outcomes.append((title, authors, _unpack(reply.files, tmp / str(job.seq))))
+            outcomes.append((title, authors, _unpack(reply.files, tmp, job.seq)))
     return outcomes
 
 
-def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path) -> list[str]:
+def _unpack(files: tuple[tuple[str, bytes], ...], folder: Path, seq: int) -> list[str]:
     """Books shipped back, written into the batch's temporary folder to be placed."""
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in files:
-        target = folder / Path(name).name  # a name, never a path the worker chose
+        target = folder / f"{seq}.{Path(name).name}"  # a name, never a path the worker chose
         target.write_bytes(data)
         written.append(str(target))
     return written
@@ -250,22 +252,23 @@ def build_shipped(parcels: list[Shipment], options: BuildOptions,
     """On a worker: stories from their shipped bytes -> their books' bytes, or why not."""
     if announce:
         _announce()
-    return [_build_parcel(parcel, options) for parcel in parcels]
+    with tempfile.TemporaryDirectory(prefix="ficbook-task-") as scratch:
+        return [_build_parcel(parcel, options, Path(scratch) / str(n))
+                for n, parcel in enumerate(parcels)]
 
 
-def _build_parcel(parcel: Shipment, options: BuildOptions) -> Reply:
+def _build_parcel(parcel: Shipment, options: BuildOptions, scratch: Path) -> Reply:
     if parcel.problem is not None:
         return Reply(code_digest(), Failure(parcel.problem))
-    with tempfile.TemporaryDirectory(prefix="ficbook-task-") as scratch:
-        source = materialize(parcel, Path(scratch) / "in")
-        made = local.build_one(str(source), str(Path(scratch) / "out"), options)
-        if isinstance(made, Failure):
-            # A message may name the scratch folder; the user knows the story by its own path.
-            where = str(source.parent) + "/"
-            return Reply(code_digest(), Failure(made.message.replace(where, ""), made.internal))
-        title, authors, paths = made
-        files = tuple((Path(p).name, Path(p).read_bytes()) for p in paths)
-        return Reply(code_digest(), (title, authors, [name for name, _ in files]), files)
+    source = materialize(parcel, scratch / "in")
+    made = local.build_one(str(source), str(scratch / "out"), options)
+    if isinstance(made, Failure):
+        # A message may name the scratch folder; the user knows the story by its own path.
+        where = str(source.parent) + "/"
+        return Reply(code_digest(), Failure(made.message.replace(where, ""), made.internal))
+    title, authors, paths = made
+    files = tuple((Path(p).name, Path(p).read_bytes()) for p in paths)
+    return Reply(code_digest(), (title, authors, [name for name, _ in files]), files)
 
 
 def build_shared(where: list[tuple[str, str]], options: BuildOptions,
