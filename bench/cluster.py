@@ -1,20 +1,22 @@
 """The XL batch on a Dask cluster against the local pool, and what one client and scheduler
 sustain (bench/README.md, section 5).
 
-    python bench/cluster.py --corpus /tmp/corpus            # XL: -j 2, --cluster local:2; no-op
+    python bench/cluster.py --corpus /tmp/corpus     # XL: -j 2, local:2, shipped; then no-op
     python bench/cluster.py --corpus /tmp/corpus --only noop --noop 3000,12000
 
 Each run is a fresh `python -m ficbook batch` process with a fresh cache and output folder.
 os.wait4 gives its wall and CPU time (children included: a local cluster's workers are its
 children); the client's own peak RSS is its VmHWM, read from /proc while it runs, with its
-RSS at each quarter of the run to show whether it grows. The no-op runs start a scheduler and
-two workers as separate processes (`dask scheduler`, `dask worker --preload
-bench/noop_worker.py`), as on a cluster, and read the scheduler's CPU time from /proc.
+RSS at each quarter of the run to show whether it grows. The shipped and no-op runs start a
+scheduler and two workers as separate processes (`dask scheduler`, `dask worker`, with
+`--preload bench/noop_worker.py` for no-op books), as on a cluster, and read their CPU time
+from /proc.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from installed import compile_ficbook
@@ -99,11 +102,48 @@ def xl(corpus: Path, rounds: int, work: Path) -> list[dict[str, object]]:
     return results
 
 
+@contextlib.contextmanager
+def scheduler_and_workers(work: Path, preload: Path | None = None) -> Iterator[
+        tuple[str, Callable[[], float], Callable[[], float]]]:
+    """A `dask scheduler` and `dask worker --nworkers 2` of their own, as docs/cluster.md
+    starts them (with its Dask settings file); yields the address and two clocks: the
+    scheduler's CPU seconds and the workers' (every process of theirs)."""
+    import psutil
+
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "DASK_CONFIG": str(HERE.parent / "docs"),
+           "FICBOOK_CACHE_DIR": tempfile.mkdtemp(prefix="worker-cache-", dir=work)}
+    info = work / "scheduler.json"
+    info.unlink(missing_ok=True)
+    scheduler = subprocess.Popen(["dask", "scheduler", "--scheduler-file", str(info),
+                                  "--port", "0", "--dashboard-address", ":0"], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    extra = ["--preload", str(preload)] if preload else []
+    workers = None
+    try:
+        while not info.exists():
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        workers = subprocess.Popen(["dask", "worker", address, "--nworkers", "2", "--nthreads",
+                                    "1", "--no-dashboard", *extra], env=env, cwd=work,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(10)  # the workers start and register
+        tree = psutil.Process(workers.pid)
+
+        def workers_cpu() -> float:
+            procs = [tree, *tree.children(recursive=True)]
+            return sum(sum(p.cpu_times()[:2]) for p in procs if p.is_running())
+
+        yield address, lambda: cpu_seconds(scheduler.pid), workers_cpu
+    finally:
+        for proc in (workers, scheduler):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(30)
+
+
 def noop(corpus: Path, sizes: list[int], work: Path) -> list[dict[str, object]]:
     """No-op books on a scheduler and two workers of their own: stories a second, and the
     client's and the scheduler's CPU a story."""
-    # The scheduler and workers as docs/cluster.md starts them: with its Dask settings file.
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "DASK_CONFIG": str(HERE.parent / "docs")}
     source = sorted((corpus / "XL" / "txt").iterdir())
     results = []
     for size in sizes:
@@ -112,27 +152,16 @@ def noop(corpus: Path, sizes: list[int], work: Path) -> list[dict[str, object]]:
             folder = inputs / f"{i // len(source):02}"
             folder.mkdir(parents=True, exist_ok=True)
             os.link(source[i % len(source)], folder / source[i % len(source)].name)
-        info = work / f"scheduler-{size}.json"
-        scheduler = subprocess.Popen(["dask", "scheduler", "--scheduler-file", str(info),
-                                      "--port", "0", "--dashboard-address", ":0"], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while not info.exists():
-            time.sleep(0.1)
-        address = json.loads(info.read_text())["address"]
-        workers = subprocess.Popen(["dask", "worker", address, "--nworkers", "2", "--nthreads",
-                                    "1", "--preload", str(HERE / "noop_worker.py"),
-                                    "--no-dashboard"], env=env, cwd=work,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            time.sleep(8)  # the workers start and register
+        with scheduler_and_workers(work, HERE / "noop_worker.py") as (address, sched_cpu, _):
             run = work / f"noop-{size}"
             run.mkdir()
-            before = cpu_seconds(scheduler.pid)
+            before = sched_cpu()
             cmd = [PY, "-m", "ficbook", "batch", str(inputs), "-o", str(run / "out"),
                    "--cluster", address]
-            result: dict[str, object] = {"job": f"no-op batch ({size:,})", "tool": "tcp, 2 workers",
+            result: dict[str, object] = {"job": f"no-op batch ({size:,})",
+                                         "tool": "tcp, 2 workers",
                                          "load_before": os.getloadavg()[0], **timed(cmd, run)}
-            scheduler_cpu = cpu_seconds(scheduler.pid) - before
+            scheduler_cpu = sched_cpu() - before
             wall, cpu = float(result["wall"]), float(result["cpu"])  # type: ignore[arg-type]
             result.update(stories_per_s=round(size / wall), client_ms_per_story=round(
                 cpu / size * 1000, 2), scheduler_ms_per_story=round(scheduler_cpu / size * 1000,
@@ -140,19 +169,34 @@ def noop(corpus: Path, sizes: list[int], work: Path) -> list[dict[str, object]]:
             result["books"] = len(list((run / "out").glob("*.epub")))
             results.append(result)
             print(json.dumps(result), flush=True)
-        finally:
-            workers.terminate()
-            scheduler.terminate()
-            workers.wait(30)
-            scheduler.wait(30)
         shutil.rmtree(inputs)
     return results
+
+
+def shipped(corpus: Path, work: Path) -> list[dict[str, object]]:
+    """XL on a scheduler and two workers started by hand: stories' and books' bytes travel
+    over TCP, as on a cluster with no shared filesystem. CPU: client, scheduler and workers."""
+    with scheduler_and_workers(work) as (address, sched_cpu, workers_cpu):
+        run = work / "xl-shipped"
+        run.mkdir()
+        before = sched_cpu() + workers_cpu()
+        cmd = [PY, "-m", "ficbook", "batch", str(corpus / "XL" / "txt"), "-o", str(run / "out"),
+               "--cluster", address]
+        result: dict[str, object] = {"job": "XL batch (3,000) -> EPUB",
+                                     "tool": "tcp, 2 workers (bytes shipped)",
+                                     "load_before": os.getloadavg()[0], **timed(cmd, run)}
+        result["client_cpu"] = result["cpu"]
+        result["cpu"] = round(float(result["cpu"]) + sched_cpu() + workers_cpu()  # type: ignore[arg-type]
+                              - before, 2)
+        result["books"] = len(list((run / "out").glob("*.epub")))
+        print(json.dumps(result), flush=True)
+        return [result]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--only", choices=["xl", "noop"], default=None)
+    parser.add_argument("--only", choices=["xl", "shipped", "noop"], default=None)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--noop", default="3000,12000", help="no-op batch sizes")
     parser.add_argument("--json", type=Path, default=None)
@@ -162,6 +206,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ficbook-cluster-bench-") as tmp:
         if args.only in (None, "xl"):
             results += xl(args.corpus, args.rounds, Path(tmp))
+        if args.only in (None, "shipped"):
+            results += shipped(args.corpus, Path(tmp))
         if args.only in (None, "noop"):
             results += noop(args.corpus, [int(n) for n in args.noop.split(",")], Path(tmp))
     if args.json:
