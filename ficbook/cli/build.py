@@ -80,11 +80,11 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
 
 def _books_folder(output: Path | None) -> Path:
     """Where the books go: -o's folder, the folder of the file it names (book.epub), or here."""
-    from ..backends import BACKENDS
+    from ..backends import format_of
 
     if output is None:
         return Path.cwd()
-    return output.parent if output.suffix.lower().lstrip(".") in BACKENDS else output
+    return output.parent if format_of(output) else output
 
 
 def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> None:
