@@ -9,7 +9,7 @@ ICU. Both cut fic dialogue in the wrong places: `“Really?” she asked` is one
 - a lower-case letter after the space means the sentence goes on (a dialogue tag, `etc. and`,
   `Wait… what`);
 - a title (`Mr.`, `Dr.`, `Prof.`), an initial (`J. K.`) or `No.` before a number is no end;
-- a dash ends a sentence only when a new quotation follows (`“I just—” “No.”`).
+- a dash ends a sentence only where a quotation closes after it (`“I just—” “No.”`).
 
 The pieces always add up to the text: each piece is a sentence with the space after it.
 """
@@ -31,7 +31,8 @@ _CLOSERS = "\"'”’»›)]}"
 _OPENERS = "\"'“‘«‹([{"
 # A candidate end: terminal marks (or dashes), closing quotes/brackets, then the space after.
 _END = re.compile(
-    r"(?P<marks>[.!?‽…]+|[—–]+|[。！？]+)"
+    # A dash may stand apart from the quote it ends, as fic often types it: "actually — ”".
+    rf"(?P<marks>[.!?‽…]+|[—–]+(?: (?=[{re.escape(_CLOSERS)}]))?|[。！？]+)"
     rf"(?P<closers>[{re.escape(_CLOSERS)}」』）]*)"
     r"(?P<space>\s+|(?<=[。！？」』）])(?=\S))"
 )
@@ -62,10 +63,11 @@ def _ends_at(text: str, match: re.Match[str]) -> bool:
     if following.islower():
         return False  # a dialogue tag, "etc. and", "Wait… what"
     if marks[0] in "—–":
-        # A dash ends a sentence only where speech is cut off and someone else speaks.
-        return bool(closers) and following in _OPENERS
+        # A dash ends a sentence only where speech is cut off: a quote closes after it.
+        return bool(closers) and (following in _OPENERS or following.isupper())
     if marks == "." and not closers:
-        word = _WORD_BEFORE.search(text, 0, match.start())
+        # Only the last few characters can hold the word (searching from 0 was quadratic).
+        word = _WORD_BEFORE.search(text, max(0, match.start() - 16), match.start())
         before = word.group(1) if word else ""
         if before in TITLES and (following.isupper() or following.isdigit()):
             return False  # Mr. Darcy, St. Mungo's, Dr. 2
