@@ -8,6 +8,7 @@ from pathlib import Path
 from ..cache.book import BookCache
 from ..model import RenderedBook
 from ..options import BuildOptions
+from .azw3 import write_azw3
 from .epub import write_epub
 from .kepub import SUFFIX as KEPUB_SUFFIX
 from .kepub import write_kepub
@@ -21,6 +22,7 @@ BACKENDS: dict[str, Writer] = {
     "epub": write_epub,
     "pdf": write_pdf,  # imports weasyprint only when it runs
     "kepub": write_kepub,  # Kobo's EPUB: a span per sentence
+    "azw3": write_azw3,  # Kindle, through calibre's ebook-convert
 }
 
 # A format's file name ending, where it is not "." and the format's name.
@@ -51,4 +53,5 @@ HEAVY_MODULES: dict[str, tuple[str, ...]] = {
     "epub": ("ficbook.backends.epub.package",),
     "pdf": ("ficbook.backends.pdf.one_pass",),
     "kepub": ("ficbook.backends.epub.package", "ficbook.backends.kepub.spans"),
+    "azw3": ("ficbook.backends.epub.package",),
 }
