@@ -29,18 +29,31 @@ from . import common
               help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
 @click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
               help=common.OPTION_HELP)
+@click.option("--send", is_flag=True,
+              help="Copy every book onto a plugged-in Kobo or Kindle, in its format.")
+@click.option("--device", type=click.Path(path_type=Path), default=None,
+              help="The e-reader's folder, where --send does not find it (implies --send).")
 def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
               jobs: int | None, force: bool, theme: str | None, page_size: str | None,
-              print_layout: bool, theme_options: dict[str, Any]) -> None:
+              print_layout: bool, theme_options: dict[str, Any], send: bool,
+              device: Path | None) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
     to date are skipped.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
+    ficbook batch saved-fics/ -o library/ --send   -> and onto the Kobo or Kindle
     """
     from ..errors import EXIT_PARTIAL
     from ..pipeline.batch import batch
 
+    reader = None
+    if send or device is not None:
+        from ..devices import find_device
+        from ..pipeline.send import formats_for
+
+        reader = find_device(device)
+        formats = formats_for(reader, formats)
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
@@ -50,7 +63,17 @@ def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
-    if result.failed:
+    unsent = 0
+    if reader is not None:
+        from ..pipeline.send import describe, send_many
+
+        sent, unsent_books = send_many([*result.built, *result.skipped], reader)
+        for done in sent:
+            click.echo(describe(done))
+        for path, error in unsent_books:
+            click.echo(f"ficbook: not sent: {path}: {error.message}", err=True)
+        unsent = len(unsent_books)
+    if result.failed or unsent:
         sys.exit(EXIT_PARTIAL)
 
 

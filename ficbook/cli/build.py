@@ -40,6 +40,11 @@ from . import common
 @click.option("--no-cache", is_flag=True,
               help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
                    "laid-out PDF parts).")
+@click.option("--send", is_flag=True,
+              help="Copy the book onto a plugged-in Kobo (as KEPUB) or Kindle (AZW3 with "
+                   "calibre, else EPUB); without -o, only the device gets it.")
+@click.option("--device", type=click.Path(path_type=Path), default=None,
+              help="The e-reader's folder, where --send does not find it (implies --send).")
 @click.option("--watch", is_flag=True,
               help="Keep running: build again whenever a story, the anthology file or your "
                    "theme changes (Ctrl-C stops).")
@@ -47,7 +52,8 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
               reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
               print_layout: bool | None, title: str | None, subtitle: str | None,
               editors: tuple[str, ...], theme_options: dict[str, Any],
-              cover: Path | None, no_cache: bool, watch: bool) -> None:
+              cover: Path | None, no_cache: bool, send: bool, device: Path | None,
+              watch: bool) -> None:
     """Build a book from a story file, several (one anthology), or an anthology.toml.
 
     \b
@@ -70,12 +76,33 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
         return build(list(inputs), output, options, title=title, subtitle=subtitle,
                      editors=editors, explicit=explicit)
 
+    if send or device is not None:
+        if watch:
+            raise click.UsageError("--send builds once: leave out --watch")
+        _send(inputs, output, options, formats, device, title=title, subtitle=subtitle,
+              editors=editors, explicit=explicit)
+        return
     with common.writing_into(_books_folder(output)):
         if watch:
             _watch(once, list(inputs), options.theme)
             return
         for path in once():
             click.echo(str(path))
+
+
+def _send(inputs: tuple[Path, ...], output: Path | None, options: BuildOptions,
+          formats: tuple[str, ...] | None, device: Path | None, **build_args: Any) -> None:
+    from ..devices import find_device
+    from ..pipeline.build import build
+    from ..pipeline.send import build_and_send, describe
+
+    reader = find_device(device)
+    with common.writing_into(_books_folder(output) if output else reader.books, deep=True):
+        written, sent = build_and_send(list(inputs), reader, output, options, formats, build,
+                                       **build_args)
+    for path in written:
+        click.echo(str(path))
+    click.echo(describe(sent))
 
 
 def _books_folder(output: Path | None) -> Path:
