@@ -49,7 +49,7 @@ def _contents(rendered: RenderedBook, _fonts: bool) -> Iterator[str]:
     alone = {p.story_index for p in chapters
              if sum(c.story_index == p.story_index for c in chapters) == 1}
     for page in chapters:
-        if page.filename not in linked and not (page.story_index in alone & story_linked):
+        if page.filename not in linked and page.story_index not in alone & story_linked:
             yield f"{page.filename}: a chapter with no contents entry (KPG 5.2, logical TOC)"
 
 

@@ -14,7 +14,7 @@ from conftest import FIXTURES, SAMPLES
 
 from ficbook.anthology.assemble import assemble
 from ficbook.anthology.spec import load_spec
-from ficbook.backends.kindle import (MAX_IMAGE_BYTES, kindle_problems, two_level_contents)
+from ficbook.backends.kindle import MAX_IMAGE_BYTES, kindle_problems, two_level_contents
 from ficbook.cli import cli
 from ficbook.ingest import read_story
 from ficbook.model import Asset, Book, RenderedBook

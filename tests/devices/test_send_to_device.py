@@ -13,6 +13,7 @@ from validate import epubcheck_many
 
 from ficbook.cli import cli
 from ficbook.devices import KINDLE, KOBO, Device, find_device, find_devices
+from ficbook.errors import InputError
 from ficbook.pipeline.send import SENT_RECORD, identifier_of, send_book
 
 FERRY = FIXTURES / "kepub" / "the-night-ferry.txt"
@@ -141,12 +142,12 @@ def test_devices_are_found_where_desktops_mount_them(tmp_path: Path) -> None:
     found = find_devices([tmp_path / "media"])
     assert sorted((d.kind, d.root.name) for d in found) == [(KINDLE, "Kindle"),
                                                            (KOBO, "KOBOeReader")]
-    with pytest.raises(Exception, match="2 e-readers found.*choose one with --device"):
+    with pytest.raises(InputError, match=r"2 e-readers found.*choose one with --device"):
         find_device(roots=[tmp_path / "media"])
 
 
 def test_no_device_is_a_clear_message(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="no Kobo or Kindle found"):
+    with pytest.raises(InputError, match="no Kobo or Kindle found"):
         find_device(roots=[tmp_path])
     code, output = run("build", FERRY, "--device", tmp_path)
     assert code == 3

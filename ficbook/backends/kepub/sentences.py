@@ -80,4 +80,4 @@ def _ends_at(text: str, match: re.Match[str]) -> bool:
 
 
 def _starts_word(text: str, index: int) -> bool:
-    return index == 0 or not text[index - 1].isalnum() and text[index - 1] not in "'’"
+    return index == 0 or (not text[index - 1].isalnum() and text[index - 1] not in "'’")

@@ -43,8 +43,8 @@ def kobo_page(xhtml: str) -> str:
     style.text = KOBO_CSS
     style.tail = "\n"
     _Spans().wrap(_wrap_body(body))
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-            + etree.tostring(root, encoding="unicode") + "\n")
+    page: str = etree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n{page}\n'
 
 
 def _wrap_body(body: etree._Element) -> etree._Element:
