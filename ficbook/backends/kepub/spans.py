@@ -17,9 +17,12 @@ from .sentences import sentences
 XHTML = "http://www.w3.org/1999/xhtml"
 SPAN = f"{{{XHTML}}}span"
 SPAN_CLASS = "koboSpan"
-# The one style Kobo's own books and kepubify add (without the margin overrides they dropped).
+# The one style Kobo's own books and kepubify add (without the margin overrides they dropped),
+# and one rule more: a cover sized to its page (height: 100%) still is, inside Kobo's divs
+# (tests/backends/test_kepub_render.py measures it).
 KOBO_STYLE_ID = "kobostylehacks"
-KOBO_CSS = "div#book-inner { margin-top: 0; margin-bottom: 0; }"
+KOBO_CSS = ("div#book-inner { margin-top: 0; margin-bottom: 0; } "
+            "body.cover div#book-columns, body.cover div#book-inner { height: 100%; }")
 # Elements whose text is not the reader's prose (or where an XHTML span may not go).
 _SKIPPED = frozenset({"script", "style", "svg", "math", "template"})
 # A new block starts a new paragraph number (counted only if it holds text).
