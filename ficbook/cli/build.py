@@ -27,7 +27,8 @@ from . import common
               help="An editor of the anthology (repeat for several).")
 @click.option("-f", "--format", "formats", default=None, metavar="epub,pdf",
               callback=lambda _c, _p, v: common.formats(v),
-              help="What to build: epub (default), pdf, or both: epub,pdf.")
+              help="What to build: epub (default), pdf, kepub (Kobo), azw3 (Kindle, needs "
+                   "calibre), or several: epub,pdf.")
 @click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
               help="PDF page size: a5 (default), a4, letter, b5, 6x9in (trade), 5x8in, "
                    "pocket, ereader, or WIDTHxHEIGHT with mm, in or pt (140x216mm).")
