@@ -59,6 +59,6 @@ class FetchOptions:
     # already fetched are still taken from the fetch cache; `cache=False` ignores that too).
     refresh: bool = False
     cache: bool = True
-    # No network: tries before giving up, the first wait in seconds (doubled each time).
-    retries: int = 3
-    backoff: float = 2.0
+    # No network, or a busy site: how many times FanFicFare tries a request again (waiting
+    # longer each time) before ficbook gives up and says so. FanFicFare's own default.
+    retries: int = 4

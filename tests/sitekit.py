@@ -22,7 +22,7 @@ class SiteCalls:
         return len(self.pages) + len(self.chapters)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def own_fetch_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test starts with an empty cache (fetched works live there)."""
     folder = tmp_path / "ficbook-cache"

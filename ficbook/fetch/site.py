@@ -45,8 +45,12 @@ def _fff() -> Any:
     import fanficfare.configurable
     import fanficfare.exceptions
 
-    # FanFicFare logs every step at DEBUG on its own handler: ficbook says what matters.
-    logging.getLogger("fanficfare").setLevel(logging.WARNING)
+    # FanFicFare logs every step on a handler of its own: ficbook says what matters, in its
+    # own words, so FanFicFare's log goes through ficbook's (at --debug) or nowhere.
+    fff_log = logging.getLogger("fanficfare")
+    for handler in list(fff_log.handlers):
+        fff_log.removeHandler(handler)
+    fff_log.setLevel(logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
     return fanficfare
 
 
@@ -80,6 +84,7 @@ class Site:
             config.add_section("overrides")
         for key, value in OVERRIDES.items():
             config.set("overrides", key, value)
+        config.set("overrides", "max_request_retries", str(max(0, options.retries)))
         if options.is_adult:
             config.set("overrides", "is_adult", "true")
         if options.login:
@@ -130,29 +135,22 @@ class Site:
         return str(self._call(self.adapter.getChapterTextNum, url, index))
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """`fn`, tried again after a wait when the network fails; FanFicFare's failures as
-        one line each."""
+        """`fn` (FanFicFare's session tries again itself, waiting longer each time, when the
+        network fails); FanFicFare's failures as one line each."""
         import requests
 
-        wait = self.options.backoff
-        for attempt in range(max(1, self.options.retries)):
-            self.requests += 1
-            try:
-                return fn(*args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last: Exception = exc
-                if attempt + 1 < self.options.retries:
-                    log.warning("%s: network error, trying again in %g s", self.given, wait)
-                    time.sleep(wait)
-                    wait *= 2
-            except InputError:
-                raise
-            except Exception as exc:
-                raise self._failure(exc) from None
-        host = urlsplit(self.given).hostname
-        raise InputError(None, f"{self.given}: cannot reach {host} after "
-                               f"{self.options.retries} tries (no network connection?): "
-                               f"{type(last).__name__}") from None
+        self.requests += 1
+        try:
+            return fn(*args, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            host = urlsplit(self.given).hostname
+            tries = self.options.retries + 1
+            raise InputError(None, f"{self.given}: cannot reach {host} after {tries} tries (no "
+                                   f"network connection?): {type(exc).__name__}") from None
+        except InputError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc) from None
 
     def _failure(self, exc: Exception) -> InputError:
         x = _fff().exceptions
@@ -197,8 +195,11 @@ def _read_ini(config: Any, path: Path) -> None:
     try:
         config.read_string(text, source=str(path))
     except configparser.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(path, f"not a FanFicFare ini file: {first}") from None
+        where = getattr(exc, "errors", None) or [(getattr(exc, "lineno", "?"),
+                                                  getattr(exc, "line", ""))]
+        line, text = where[0]
+        raise InputError(path, f"not a FanFicFare ini file: line {line}: "
+                               f"{str(text).strip()[:60]!r}") from None
 
 
 def _only_from(fetcher: Any, site: Site) -> None:

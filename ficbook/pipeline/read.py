@@ -146,7 +146,7 @@ def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
                 todo.append((n, Path()))
             else:
                 problems.append(f"{label}: {story_or_error.message}" if labels
-                                else story_or_error.message)
+                                else str(story_or_error))
             continue
         try:
             data = path.read_bytes()

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
+from sitekit import SiteCalls
 from validate import epubcheck_messages
 
 from ficbook.cli import cli
 
-from sitekit import SiteCalls, own_fetch_cache, site_calls  # noqa: F401 (fixtures)
-
-pytestmark = pytest.mark.usefixtures("no_network")  # test1.com never needs the network
+pytestmark = pytest.mark.usefixtures("no_network", "own_fetch_cache")  # test1.com: offline
 
 WORK = "http://test1.com?sid=8"
 BOOK = "Test Story Title 8 - Test Author aa.epub"
