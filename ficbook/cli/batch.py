@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from ..options import DEFAULT_THEME, BuildOptions
-from . import common
+from ..options import DEFAULT_THEME, BuildOptions, FetchOptions
+from . import common, links
 
 
 @click.command("batch", epilog=common.EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The folder the books go into.")
 @click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
@@ -29,14 +29,19 @@ from . import common
               help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
 @click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
               help=common.OPTION_HELP)
-def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
+@links.site_options
+def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
               jobs: int | None, force: bool, theme: str | None, page_size: str | None,
-              print_layout: bool, theme_options: dict[str, Any]) -> None:
+              print_layout: bool, theme_options: dict[str, Any], login: str | None,
+              password: str | None, is_adult: bool, fff_ini: Path | None,
+              refresh: bool) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
-    to date are skipped.
+    to date are skipped. Links (or a .txt file of links, one a line) are fetched one after
+    another instead.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
+    ficbook batch urls.txt -o library/
     """
     from ..errors import EXIT_PARTIAL
     from ..pipeline.batch import batch
@@ -44,10 +49,50 @@ def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
+    urls = _links_in(inputs)
+    if urls is not None:
+        fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh)
+        _batch_links(urls, output, options, fetch, force)
+        return
     with _progress() as report:
-        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
+        result = batch([Path(i) for i in inputs], output, options, jobs=jobs, force=force,
+                       progress=report)
     for path, failure in result.failed:
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
+    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    if result.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _links_in(inputs: tuple[str, ...]) -> list[str] | None:
+    """The links to fetch, when the inputs are links or files listing them; None for story
+    files. Both at once is a usage error: a batch is one or the other."""
+    from ..fetch import is_url
+    from ..pipeline.links import read_link_list
+
+    found: list[str] = []
+    for item in inputs:
+        listed = [item] if is_url(item) else read_link_list(Path(item))
+        if listed is None:
+            if found or any(is_url(i) for i in inputs):
+                raise click.UsageError("links and story files go in separate batches")
+            return None
+        found += listed
+    return found
+
+
+def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: FetchOptions,
+                 force: bool) -> None:
+    from ..errors import EXIT_PARTIAL
+    from ..pipeline.links import build_links
+
+    with _progress() as report:
+        result = build_links(urls, output, options, fetch, force=force,
+                             progress=lambda url, done, total, status:
+                             report(Path(url.rsplit("/", 1)[-1] or url), done, total, status))
+    for url, why in result.failed:
+        click.echo(f"ficbook: failed: {url}: {why.removeprefix(url + ': ')}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
     if result.failed:

@@ -18,11 +18,13 @@ from .work import ChapterRef, Work, is_well_formed
 
 log = logging.getLogger(__name__)
 
-# FanFicFare settings ficbook always sets, over any personal.ini: pictures are left out (their
-# alt text stays, see README "Safety"), no cover is fetched or made, nothing is read from a
-# browser's cache on disk, and no proxy stands between ficbook and the site.
+# FanFicFare settings ficbook always sets, over any personal.ini: pictures are not fetched but
+# their tags kept, so the sanitizer leaves their alt text in their place (README "Safety"); no
+# cover is fetched or made, nothing is read from a browser's cache on disk, and no proxy stands
+# between ficbook and the site.
 OVERRIDES = {
     "include_images": "false",
+    "keep_img_tags": "true",
     "never_make_cover": "true",
     "use_browser_cache": "false",
     "use_browser_cache_only": "false",

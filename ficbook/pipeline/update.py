@@ -60,9 +60,14 @@ def read_record(path: Path) -> Record:
                   theme_options=options)
 
 
-def _state(story: Story) -> tuple[int, str, int | None]:
-    meta = story.metadata
-    return len(story.chapters), meta.updated, meta.word_count
+def unchanged(kept: Story, work: Work) -> bool:
+    """The book's story records the work as the site gives it now: the same chapter count,
+    updated date and word count."""
+    from ..fetch.convert import metadata_of
+
+    now = metadata_of(work)
+    return (len(kept.chapters), kept.metadata.updated, kept.metadata.word_count) == \
+        (len(work.chapters), now.updated, now.word_count)
 
 
 def update_book(path: Path, fetch: FetchOptions | None = None,
@@ -70,14 +75,12 @@ def update_book(path: Path, fetch: FetchOptions | None = None,
                 progress: Callable[[str, int, int], None] | None = None) -> Outcome:
     """Bring one book up to date with its work (`options`: a theme to use instead of the
     book's own)."""
-    from ..fetch.convert import metadata_of
     from ..theme import parse_option
 
     record = read_record(path)
     fetcher = Fetcher(record.url, fetch)
     work = fetcher.work(fresh=True)  # always ask the site: that is what updating is
-    meta = metadata_of(work)
-    if (len(work.chapters), meta.updated, meta.word_count) == _state(record.story):
+    if unchanged(record.story, work):
         return Outcome(path, "up to date")
     old_count = len(record.story.chapters)
     edited = len(work.chapters) <= old_count  # no new chapter, yet the work changed
