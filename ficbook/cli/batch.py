@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..options import DEFAULT_THEME, BuildOptions
-from . import common
+from ..options import DEFAULT_THEME, BuildOptions, FetchOptions
+from . import common, links
+
+if TYPE_CHECKING:
+    from ..devices import Device
 
 
 @click.command("batch", epilog=common.EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The folder the books go into.")
 @click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
@@ -33,15 +37,19 @@ from . import common
               help="Copy every book onto a plugged-in Kobo or Kindle, in its format.")
 @click.option("--device", type=click.Path(path_type=Path), default=None,
               help="The e-reader's folder, where --send does not find it (implies --send).")
-def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
+@links.site_options
+def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
               jobs: int | None, force: bool, theme: str | None, page_size: str | None,
               print_layout: bool, theme_options: dict[str, Any], send: bool,
-              device: Path | None) -> None:
+              device: Path | None, login: str | None, password: str | None, is_adult: bool,
+              fff_ini: Path | None, refresh: bool) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
-    to date are skipped.
+    to date are skipped. Links (or a .txt file of links, one a line) are fetched one after
+    another instead.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
+    ficbook batch urls.txt -o library/
     ficbook batch saved-fics/ -o library/ --send   -> and onto the Kobo or Kindle
     """
     from ..errors import EXIT_PARTIAL
@@ -57,22 +65,66 @@ def batch_cmd(inputs: tuple[Path, ...], output: Path, formats: tuple[str, ...],
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
+    urls = _links_in(inputs)
+    if urls is not None:
+        fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh)
+        _batch_links(urls, output, options, fetch, force, reader)
+        return
     with _progress() as report:
-        result = batch(list(inputs), output, options, jobs=jobs, force=force, progress=report)
+        result = batch([Path(i) for i in inputs], output, options, jobs=jobs, force=force,
+                       progress=report)
     for path, failure in result.failed:
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
-    unsent = 0
-    if reader is not None:
-        from ..pipeline.send import describe, send_many
+    unsent = _send_all(reader, [*result.built, *result.skipped]) if reader else 0
+    if result.failed or unsent:
+        sys.exit(EXIT_PARTIAL)
 
-        sent, unsent_books = send_many([*result.built, *result.skipped], reader)
-        for done in sent:
-            click.echo(describe(done))
-        for path, error in unsent_books:
-            click.echo(f"ficbook: not sent: {path}: {error.message}", err=True)
-        unsent = len(unsent_books)
+
+def _send_all(reader: Device, books: Sequence[tuple[Path | str, Sequence[Path]]]) -> int:
+    """The batch's books onto the e-reader, a line each; how many could not go."""
+    from ..pipeline.send import describe, send_many
+
+    sent, unsent = send_many(books, reader)
+    for done in sent:
+        click.echo(describe(done))
+    for source, error in unsent:
+        click.echo(f"ficbook: not sent: {source}: {error.message}", err=True)
+    return len(unsent)
+
+
+def _links_in(inputs: tuple[str, ...]) -> list[str] | None:
+    """The links to fetch, when the inputs are links or files listing them; None for story
+    files. Both at once is a usage error: a batch is one or the other."""
+    from ..fetch import is_url
+    from ..pipeline.links import read_link_list
+
+    found: list[str] = []
+    for item in inputs:
+        listed = [item] if is_url(item) else read_link_list(Path(item))
+        if listed is None:
+            if found or any(is_url(i) for i in inputs):
+                raise click.UsageError("links and story files go in separate batches")
+            return None
+        found += listed
+    return found
+
+
+def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: FetchOptions,
+                 force: bool, reader: Device | None) -> None:
+    from ..errors import EXIT_PARTIAL
+    from ..pipeline.links import build_links
+
+    with _progress() as report:
+        result = build_links(urls, output, options, fetch, force=force,
+                             progress=lambda url, done, total, status:
+                             report(Path(url.rsplit("/", 1)[-1] or url), done, total, status))
+    for url, why in result.failed:
+        click.echo(f"ficbook: failed: {url}: {why.removeprefix(url + ': ')}", err=True)
+    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    unsent = _send_all(reader, [*result.built, *result.skipped]) if reader else 0
     if result.failed or unsent:
         sys.exit(EXIT_PARTIAL)
 

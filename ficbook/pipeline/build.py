@@ -14,12 +14,19 @@ from ..anthology.spec import CONFIG_NAME, BuildSpec, load_spec
 from ..backends import BACKENDS, HEAVY_MODULES, format_of, suffix
 from ..cache.book import BookCache
 from ..errors import InputError
+from ..fetch.work import is_url
 from ..files import book_stem
 from ..model import Book
-from ..options import BuildOptions, with_file_settings
+from ..options import BuildOptions, FetchOptions, with_file_settings
 from ..theme import Theme, load_theme
 from ..theme.render import render
-from .read import chapter_files, is_chapter_folder, read_chapter_folder, read_stories
+from .read import (
+    FetchProgress,
+    chapter_files,
+    is_chapter_folder,
+    read_chapter_folder,
+    read_stories,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +86,25 @@ def read_cover(path: Path) -> bytes:
 def build(inputs: Sequence[Path | str], output: Path | str | None = None,
           options: BuildOptions | None = None, *, title: str | None = None,
           subtitle: str | None = None, editors: Sequence[str] = (),
-          explicit: Collection[str] | None = None) -> list[Path]:
+          explicit: Collection[str] | None = None, fetch: FetchOptions | None = None,
+          progress: FetchProgress | None = None) -> list[Path]:
     """Build one book and return the paths written.
 
-    One story file (or a folder of chapter files) gives a book of that story; several give a
-    quick anthology (posts that are parts of one story are joined); an anthology.toml (or a
-    folder holding one) gives the anthology it describes. For an anthology, the `options`
-    fields named in `explicit` override the file (None: those that differ from the defaults).
-    """
+    One story file (or a folder of chapter files, or a web address) gives a book of that
+    story; several give a quick anthology (posts that are parts of one story are joined); an
+    anthology.toml (or a folder holding one) gives the anthology it describes. For an
+    anthology, the `options` fields named in `explicit` override the file (None: those that
+    differ from the defaults). Links are fetched as `fetch` says, `progress` told of each
+    chapter."""
     options = options or BuildOptions()
     if not inputs:
         raise InputError(None, "no story given")
-    paths = [Path(p) for p in inputs]
+    sources = [p if is_url(p) else Path(p) for p in inputs]
     target = Path(output) if output is not None else None
+    paths = [p for p in sources if isinstance(p, Path)]
     configs = [p for p in paths if p.suffix.lower() == ".toml" or (p / CONFIG_NAME).is_file()]
     if configs:
-        if len(paths) > 1:
+        if len(sources) > 1:
             raise InputError(configs[0], "an anthology file is built on its own: list the "
                                          "other stories in it")
         spec = load_spec(configs[0])
@@ -104,8 +114,12 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
             spec = replace(spec, subtitle=subtitle)
         if editors:
             spec = replace(spec, editors=tuple(editors))
-        return build_anthology(spec, target, options, explicit=explicit)
-    if len(paths) == 1 and not (title or subtitle or editors):
+        return build_anthology(spec, target, options, explicit=explicit, fetch=fetch,
+                               progress=progress)
+    if len(sources) == 1 and isinstance(sources[0], str) and not (title or subtitle or editors):
+        story = read_stories(sources, fetch=fetch, progress=progress)[0]
+        return build_book(Book.single(story), target, options)
+    if len(sources) == 1 and not (title or subtitle or editors):
         from ..ingest import read_story
 
         if paths[0].is_dir():
@@ -120,8 +134,9 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
         else:
             story = read_story(paths[0], options.reader)
         return build_book(Book.single(story), target, options)
-    stories = read_stories(paths, options.reader, cache=options.cache,
-                           meanwhile=lambda: preload(options, drawn_cover=True))
+    stories = read_stories(sources, options.reader, cache=options.cache,
+                           meanwhile=lambda: preload(options, drawn_cover=True),
+                           fetch=fetch, progress=progress)
     book = quick_book(stories, title=title, editors=editors, subtitle=subtitle or "")
     return build_book(book, target, options)
 
@@ -141,15 +156,18 @@ def preload(options: BuildOptions, drawn_cover: bool) -> None:
 
 def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = None,
                     options: BuildOptions | None = None, *,
-                    explicit: Collection[str] | None = None) -> list[Path]:
-    """Build the anthology an anthology.toml describes. Options in `explicit` win over the file."""
+                    explicit: Collection[str] | None = None, fetch: FetchOptions | None = None,
+                    progress: FetchProgress | None = None) -> list[Path]:
+    """Build the anthology an anthology.toml describes. Options in `explicit` win over the file.
+    Its stories that are links are fetched as `fetch` says."""
     if not isinstance(spec, BuildSpec):
         spec = load_spec(spec)
     options = with_file_settings(options or BuildOptions(), spec.settings, explicit)
     labels = [f"{e.key}: {_shown(e.path, spec.folder)}" for e in spec.stories]
     stories = read_stories([e.path for e in spec.stories], options.reader,
                            cache=options.cache, labels=labels, config=spec.path,
-                           meanwhile=lambda: preload(options, drawn_cover=spec.cover is None))
+                           meanwhile=lambda: preload(options, drawn_cover=spec.cover is None),
+                           fetch=fetch, progress=progress)
     cover = None
     if spec.cover is not None:
         try:
@@ -161,7 +179,9 @@ def build_anthology(spec: BuildSpec | Path | str, output: Path | str | None = No
     return build_book(book, target, options)
 
 
-def _shown(path: Path, folder: Path) -> str:
+def _shown(path: Path | str, folder: Path) -> str:
+    if isinstance(path, str):
+        return path
     try:
         return path.relative_to(folder).as_posix()
     except ValueError:

@@ -156,10 +156,11 @@ def _same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def send_many(books: Sequence[tuple[Path, Sequence[Path]]], device: Device
-              ) -> tuple[list[Sent], list[tuple[Path, FicbookError]]]:
+def send_many(books: Sequence[tuple[Path | str, Sequence[Path]]], device: Device
+              ) -> tuple[list[Sent], list[tuple[Path | str, FicbookError]]]:
     """A batch's books onto the device: each one's files, or why it could not go."""
-    sent, failed = [], []
+    sent: list[Sent] = []
+    failed: list[tuple[Path | str, FicbookError]] = []
     for source, files in books:
         try:
             sent.append(send_files(files, device))

@@ -34,13 +34,13 @@ MEASURE = """
 window.addEventListener('load', function () {
   var columns = document.getElementById('book-columns');
   var spans = Array.prototype.slice.call(document.querySelectorAll('span.koboSpan'));
-  var found = {pages: Math.round(columns.scrollWidth / %(w)d), spans: []};
+  var found = {pages: Math.round(columns.scrollWidth / WIDTH), spans: []};
   spans.forEach(function (span) {
     // A picture's span is measured by its picture (the span's own box is the line's text).
     var shape = span.querySelector('img') || span;
     var style = getComputedStyle(span), rects = shape.getClientRects(), inside = true;
     for (var i = 0; i < rects.length; i++) {
-      if (rects[i].top < -1 || rects[i].bottom > %(h)d + 1) { inside = false; }
+      if (rects[i].top < -1 || rects[i].bottom > HEIGHT + 1) { inside = false; }
     }
     found.spans.push({id: span.id, text: span.textContent, rects: rects.length,
       shown: style.visibility === 'visible' && style.display !== 'none'
@@ -52,7 +52,7 @@ window.addEventListener('load', function () {
   out.textContent = JSON.stringify(found);
   document.body.appendChild(out);
 });
-""" % {"w": WIDTH, "h": HEIGHT}
+""".replace("WIDTH", str(WIDTH)).replace("HEIGHT", str(HEIGHT))
 
 
 def kepub_folder(story: Path, theme: str, folder: Path) -> Path:
