@@ -43,8 +43,8 @@ def fetch_settings(login: str | None, password: str | None, is_adult: bool,
 
 
 class fetch_progress:
-    """A progress bar on a terminal for the chapters of the work being fetched; silent when
-    the output is not a terminal."""
+    """A progress bar on a terminal: the chapters of the work being fetched (or the books of a
+    folder being updated); silent when the output is not a terminal."""
 
     def __enter__(self) -> Callable[[str, int, int], None]:
         from rich.console import Console
@@ -56,9 +56,9 @@ class fetch_progress:
         self.bar.__enter__()
         self.task = self.bar.add_task("fetching", total=None)
 
-        def report(url: str, done: int, total: int) -> None:
+        def report(what: str, done: int, total: int) -> None:
             self.bar.update(self.task, completed=done, total=total,
-                            description=f"fetching {url[:60]}")
+                            description=f"fetching {what[:60]}")
 
         return report
 

@@ -48,7 +48,15 @@ def update(books: tuple[Path, ...], theme: str | None, theme_options: dict[str, 
             say(update_book(books[0], fetch, options, progress))
         return
     with links.fetch_progress() as progress:
-        outcomes = update_books(books, fetch, options, progress, say)
+        done = 0
+
+        def each(outcome: Outcome) -> None:  # the bar counts books here, not chapters
+            nonlocal done
+            done += 1
+            progress(outcome.path.name, done, total)
+            say(outcome)
+
+        outcomes = update_books(books, fetch, options, None, each)
     counts = {s: sum(1 for o in outcomes if o.status == s)
               for s in ("updated", "up to date", "skipped", "failed")}
     click.echo(f"{total} books: {counts['updated']} updated, {counts['up to date']} up to "

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
+from pypdf import PdfReader
 from sitekit import SiteCalls
 from validate import epubcheck_messages
 
@@ -60,7 +61,12 @@ def test_a_second_build_in_another_theme_downloads_nothing(
                                  "-f", "epub,pdf"])
     assert result.exit_code == 0, result.output
     assert site_calls.total == first  # nothing asked of the site the second time
-    assert (tmp_path / "b" / BOOK).is_file() and (tmp_path / "b" / BOOK).with_suffix(".pdf")
+    assert (tmp_path / "b" / BOOK).is_file()
+    pdf = PdfReader((tmp_path / "b" / BOOK).with_suffix(".pdf"))
+    assert len(pdf.pages) > 9 and pdf.metadata is not None
+    assert pdf.metadata.title == "Test Story Title 8"
+    nested = [o for o in pdf.outline if isinstance(o, list)]  # the story's chapters
+    assert "Chapter 1, Xenos on Cinnabar" in [o.title for o in nested[0]]
 
 
 def test_an_interrupted_fetch_resumes_where_it_stopped(
