@@ -106,7 +106,6 @@ class Site:
         self.domain = str(self.adapter.getSiteDomain())
         self._hosts = {d.lower() for d in self.adapter.getAcceptDomains()} | {self.domain}
         _only_from(config.get_fetcher(), self)
-        self.requests = 0  # pages asked of FanFicFare (metadata and chapters), for reports
 
     def allows(self, url: str) -> bool:
         """Only the work's own site: its domains and their subdomains."""
@@ -141,7 +140,6 @@ class Site:
         network fails); FanFicFare's failures as one line each."""
         import requests
 
-        self.requests += 1
         try:
             return fn(*args, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
