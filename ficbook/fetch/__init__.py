@@ -23,14 +23,12 @@ Progress = Callable[[int, int], None]
 
 class Fetcher:
     """One work: its page (fresh, or from the fetch cache) and its chapters, each fetched only
-    when the cache does not hold it. `requests` counts what was asked of the site."""
+    when the cache does not hold it. The site is set up only when something must be asked."""
 
     def __init__(self, url: str, options: FetchOptions | None = None) -> None:
         self.url = url.strip()
         self.options = options or FetchOptions()
         self._site: Site | None = None
-        self.requests = 0
-        self.fetched_chapters = 0
 
     def site(self) -> Site:
         if self._site is None:
@@ -51,7 +49,6 @@ class Fetcher:
         from ..cache import fetched
 
         work = self.site().work()
-        self.requests += 1
         if self.options.cache:
             fetched.keep_work(self.url, work)
         return work
@@ -64,14 +61,11 @@ class Fetcher:
         from .convert import story_of
 
         work = work or self.work()
-        texts: list[str | None] = [
-            None if refetch or not self.options.cache else fetched.chapter(work, ref)
-            for ref in work.chapters]
+        texts = self._kept(work, refetch)
         missing = [n for n, t in enumerate(texts) if t is None]
         if missing and self._site is None:
             work = self._fetch_work()  # the site's adapter reads chapters after its page
-            texts = [None if refetch or not self.options.cache else fetched.chapter(work, r)
-                     for r in work.chapters]
+            texts = self._kept(work, refetch)
             missing = [n for n, t in enumerate(texts) if t is None]
         done = len(texts) - len(missing)
         if progress is not None:
@@ -79,8 +73,6 @@ class Fetcher:
         for n in missing:
             ref = work.chapters[n]
             text = self.site().chapter_html(n, ref.url)
-            self.requests += 1
-            self.fetched_chapters += 1
             if self.options.cache:
                 fetched.keep_chapter(work, ref, text)
             texts[n] = text
@@ -88,6 +80,14 @@ class Fetcher:
             if progress is not None:
                 progress(done, len(texts))
         return story_of(work, [t or "" for t in texts])
+
+    def _kept(self, work: Work, refetch: bool) -> list[str | None]:
+        """Each chapter's HTML from the fetch cache, None where it must be fetched."""
+        from ..cache import fetched
+
+        if refetch or not self.options.cache:
+            return [None] * len(work.chapters)
+        return [fetched.chapter(work, ref) for ref in work.chapters]
 
 
 def fetch_story(url: str, options: FetchOptions | None = None,

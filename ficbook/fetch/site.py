@@ -40,6 +40,7 @@ LIST_FIELDS = ("author", "category", "fandoms", "ships", "characters", "warnings
                "freeformtags", "ao3categories")
 TEXT_FIELDS = ("title", "rating", "status", "datePublished", "dateUpdated", "numWords",
                "description", "series", "language", "langcode", "storyUrl", "site", "notes")
+RICH_FIELDS = {"description", "notes"}  # HTML, read as such (convert.py sanitizes them)
 
 
 def _fff() -> Any:
@@ -71,31 +72,10 @@ class Site:
         fff = _fff()
         self.given = url
         self.options = options
-        exceptions = fff.exceptions
-        try:
-            config = fff.configurable.Configuration(
-                fff.adapters.getConfigSectionsFor(url), "epub")
-        except exceptions.UnknownSite:
-            host = urlsplit(url).hostname or url
-            raise InputError(None, f"{url}: {host} is not a site FanFicFare can fetch from "
-                                   "(`ficbook sites` lists them)") from None
-        config.read(str(Path(fff.__file__).parent / "defaults.ini"))
-        if options.fff_ini is not None:
-            _read_ini(config, options.fff_ini)
-        if not config.has_section("overrides"):
-            config.add_section("overrides")
-        for key, value in OVERRIDES.items():
-            config.set("overrides", key, value)
-        config.set("overrides", "max_request_retries", str(max(0, options.retries)))
-        if options.is_adult:
-            config.set("overrides", "is_adult", "true")
-        if options.login:
-            config.set("overrides", "username", options.login)
-        if options.password:
-            config.set("overrides", "password", options.password)
+        config = _configuration(fff, url, options)
         try:
             self.adapter = fff.adapters.getAdapter(config, url)
-        except exceptions.InvalidStoryURL as exc:
+        except fff.exceptions.InvalidStoryURL as exc:
             raise InputError(None, f"{url}: not the address of a work on {exc.domain} "
                                    f"(like {exc.example})") from None
         self.adapter.is_adult = options.is_adult
@@ -106,7 +86,6 @@ class Site:
         self.domain = str(self.adapter.getSiteDomain())
         self._hosts = {d.lower() for d in self.adapter.getAcceptDomains()} | {self.domain}
         _only_from(config.get_fetcher(), self)
-        self.requests = 0  # pages asked of FanFicFare (metadata and chapters), for reports
 
     def allows(self, url: str) -> bool:
         """Only the work's own site: its domains and their subdomains."""
@@ -124,7 +103,7 @@ class Site:
         for name in TEXT_FIELDS:
             value = story.getMetadata(name)
             if value:
-                fields[name] = str(value) if name == "description" else html.unescape(str(value))
+                fields[name] = str(value) if name in RICH_FIELDS else html.unescape(str(value))
         chapters = tuple(ChapterRef(title=html.unescape(str(c.get("title", ""))),
                                     url=str(c["url"]), date=str(c.get("date", "") or ""))
                          for c in self.adapter.get_chapters())
@@ -141,7 +120,6 @@ class Site:
         network fails); FanFicFare's failures as one line each."""
         import requests
 
-        self.requests += 1
         try:
             return fn(*args, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -183,6 +161,32 @@ class Site:
             return InputError(None, f"{url}: the site did not give the chapter: {exc}")
         return InputError(None, f"{url}: FanFicFare could not read the work: "
                                 f"{type(exc).__name__}: {exc}")
+
+
+def _configuration(fff: Any, url: str, options: FetchOptions) -> Any:
+    """FanFicFare's settings for the site: its defaults, the user's --fff-ini (no other file),
+    then ficbook's overrides and the command line's site options."""
+    try:
+        config = fff.configurable.Configuration(fff.adapters.getConfigSectionsFor(url), "epub")
+    except fff.exceptions.UnknownSite:
+        host = urlsplit(url).hostname or url
+        raise InputError(None, f"{url}: {host} is not a site FanFicFare can fetch from "
+                               "(`ficbook sites` lists them)") from None
+    config.read(str(Path(fff.__file__).parent / "defaults.ini"))
+    if options.fff_ini is not None:
+        _read_ini(config, options.fff_ini)
+    if not config.has_section("overrides"):
+        config.add_section("overrides")
+    chosen = {**OVERRIDES, "max_request_retries": str(max(0, options.retries))}
+    if options.is_adult:
+        chosen["is_adult"] = "true"
+    if options.login:
+        chosen["username"] = options.login
+    if options.password:
+        chosen["password"] = options.password
+    for key, value in chosen.items():
+        config.set("overrides", key, value)
+    return config
 
 
 def _read_ini(config: Any, path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,8 @@ from .read import (
 )
 
 log = logging.getLogger(__name__)
+# "archiveofourown.org/works/123": a link without its scheme, not a file name.
+_LINK_LIKE = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S", re.IGNORECASE)
 
 
 def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dict[str, Path]:
@@ -100,6 +103,9 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
     if not inputs:
         raise InputError(None, "no story given")
     sources = [p if is_url(p) else Path(p) for p in inputs]
+    for source in sources:
+        if isinstance(source, Path) and not source.exists() and _LINK_LIKE.match(str(source)):
+            raise InputError(source, "no such file (a link starts with https://)")
     target = Path(output) if output is not None else None
     paths = [p for p in sources if isinstance(p, Path)]
     configs = [p for p in paths if p.suffix.lower() == ".toml" or (p / CONFIG_NAME).is_file()]

@@ -101,6 +101,11 @@ def test_no_network_is_tried_again_then_said_plainly(monkeypatch: pytest.MonkeyP
     assert len(tried) >= 2
 
 
+def test_a_link_without_its_scheme_is_not_taken_for_a_missing_file(tmp_path: Path) -> None:
+    message = failing("archiveofourown.org/works/123", tmp_path)
+    assert message == "archiveofourown.org/works/123: no such file (a link starts with https://)"
+
+
 def test_a_broken_personal_ini_names_the_file(tmp_path: Path) -> None:
     ini = tmp_path / "personal.ini"
     ini.write_text("this is not [an ini\n", encoding="utf-8")
