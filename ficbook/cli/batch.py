@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..options import DEFAULT_THEME, BuildOptions, FetchOptions
 from . import common, links
+
+if TYPE_CHECKING:
+    from ..devices import Device
 
 
 @click.command("batch", epilog=common.EPILOG)
@@ -29,12 +33,16 @@ from . import common, links
               help="PDF for printing: mirrored margins, chapters open on a right-hand page.")
 @click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
               help=common.OPTION_HELP)
+@click.option("--send", is_flag=True,
+              help="Copy every book onto a plugged-in Kobo or Kindle, in its format.")
+@click.option("--device", type=click.Path(path_type=Path), default=None,
+              help="The e-reader's folder, where --send does not find it (implies --send).")
 @links.site_options
 def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
               jobs: int | None, force: bool, theme: str | None, page_size: str | None,
-              print_layout: bool, theme_options: dict[str, Any], login: str | None,
-              password: str | None, is_adult: bool, fff_ini: Path | None,
-              refresh: bool) -> None:
+              print_layout: bool, theme_options: dict[str, Any], send: bool,
+              device: Path | None, login: str | None, password: str | None, is_adult: bool,
+              fff_ini: Path | None, refresh: bool) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
     to date are skipped. Links (or a .txt file of links, one a line) are fetched one after
     another instead.
@@ -42,17 +50,25 @@ def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
     ficbook batch urls.txt -o library/
+    ficbook batch saved-fics/ -o library/ --send   -> and onto the Kobo or Kindle
     """
     from ..errors import EXIT_PARTIAL
     from ..pipeline.batch import batch
 
+    reader = None
+    if send or device is not None:
+        from ..devices import find_device
+        from ..pipeline.send import formats_for
+
+        reader = find_device(device)
+        formats = formats_for(reader, formats)
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
     urls = _links_in(inputs)
     if urls is not None:
         fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh)
-        _batch_links(urls, output, options, fetch, force)
+        _batch_links(urls, output, options, fetch, force, reader)
         return
     with _progress() as report:
         result = batch([Path(i) for i in inputs], output, options, jobs=jobs, force=force,
@@ -61,8 +77,21 @@ def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
-    if result.failed:
+    unsent = _send_all(reader, [*result.built, *result.skipped]) if reader else 0
+    if result.failed or unsent:
         sys.exit(EXIT_PARTIAL)
+
+
+def _send_all(reader: Device, books: Sequence[tuple[Path | str, Sequence[Path]]]) -> int:
+    """The batch's books onto the e-reader, a line each; how many could not go."""
+    from ..pipeline.send import describe, send_many
+
+    sent, unsent = send_many(books, reader)
+    for done in sent:
+        click.echo(describe(done))
+    for source, error in unsent:
+        click.echo(f"ficbook: not sent: {source}: {error.message}", err=True)
+    return len(unsent)
 
 
 def _links_in(inputs: tuple[str, ...]) -> list[str] | None:
@@ -83,7 +112,7 @@ def _links_in(inputs: tuple[str, ...]) -> list[str] | None:
 
 
 def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: FetchOptions,
-                 force: bool) -> None:
+                 force: bool, reader: Device | None) -> None:
     from ..errors import EXIT_PARTIAL
     from ..pipeline.links import build_links
 
@@ -95,7 +124,8 @@ def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: Fe
         click.echo(f"ficbook: failed: {url}: {why.removeprefix(url + ': ')}", err=True)
     click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
                f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
-    if result.failed:
+    unsent = _send_all(reader, [*result.built, *result.skipped]) if reader else 0
+    if result.failed or unsent:
         sys.exit(EXIT_PARTIAL)
 
 

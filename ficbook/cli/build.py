@@ -27,7 +27,8 @@ from . import common, links
               help="An editor of the anthology (repeat for several).")
 @click.option("-f", "--format", "formats", default=None, metavar="epub,pdf",
               callback=lambda _c, _p, v: common.formats(v),
-              help="What to build: epub (default), pdf, or both: epub,pdf.")
+              help="What to build: epub (default), pdf, kepub (Kobo), azw3 (Kindle, needs "
+                   "calibre), or several: epub,pdf.")
 @click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
               help="PDF page size: a5 (default), a4, letter, b5, 6x9in (trade), 5x8in, "
                    "pocket, ereader, or WIDTHxHEIGHT with mm, in or pt (140x216mm).")
@@ -40,6 +41,11 @@ from . import common, links
 @click.option("--no-cache", is_flag=True,
               help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
                    "laid-out PDF parts).")
+@click.option("--send", is_flag=True,
+              help="Copy the book onto a plugged-in Kobo (as KEPUB) or Kindle (AZW3 with "
+                   "calibre, else EPUB); without -o, only the device gets it.")
+@click.option("--device", type=click.Path(path_type=Path), default=None,
+              help="The e-reader's folder, where --send does not find it (implies --send).")
 @click.option("--watch", is_flag=True,
               help="Keep running: build again whenever a story, the anthology file or your "
                    "theme changes (Ctrl-C stops).")
@@ -48,9 +54,9 @@ def build_cmd(inputs: tuple[str, ...], output: Path | None, theme: str | None,
               reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
               print_layout: bool | None, title: str | None, subtitle: str | None,
               editors: tuple[str, ...], theme_options: dict[str, Any],
-              cover: Path | None, no_cache: bool, watch: bool, login: str | None,
-              password: str | None, is_adult: bool, fff_ini: Path | None,
-              refresh: bool) -> None:
+              cover: Path | None, no_cache: bool, send: bool, device: Path | None,
+              watch: bool, login: str | None, password: str | None, is_adult: bool,
+              fff_ini: Path | None, refresh: bool) -> None:
     """Build a book from a story file or link, several (one anthology), or an anthology.toml.
 
     \b
@@ -78,6 +84,13 @@ def build_cmd(inputs: tuple[str, ...], output: Path | None, theme: str | None,
             return build(sources, output, options, title=title, subtitle=subtitle,
                          editors=editors, explicit=explicit, fetch=fetch, progress=progress)
 
+    if send or device is not None:
+        if watch:
+            raise click.UsageError("--send builds once: leave out --watch")
+        with links.fetch_progress() as progress:
+            _send(sources, output, options, formats, device, title=title, subtitle=subtitle,
+                  editors=editors, explicit=explicit, fetch=fetch, progress=progress)
+        return
     with common.writing_into(_books_folder(output)):
         if watch:
             _watch(once, [s for s in sources if isinstance(s, Path)], options.theme)
@@ -86,13 +99,28 @@ def build_cmd(inputs: tuple[str, ...], output: Path | None, theme: str | None,
             click.echo(str(path))
 
 
+def _send(inputs: list[Path | str], output: Path | None, options: BuildOptions,
+          formats: tuple[str, ...] | None, device: Path | None, **build_args: Any) -> None:
+    from ..devices import find_device
+    from ..pipeline.build import build
+    from ..pipeline.send import build_and_send, describe
+
+    reader = find_device(device)
+    with common.writing_into(_books_folder(output) if output else reader.books, deep=True):
+        written, sent = build_and_send(inputs, reader, output, options, formats, build,
+                                       **build_args)
+    for path in written:
+        click.echo(str(path))
+    click.echo(describe(sent))
+
+
 def _books_folder(output: Path | None) -> Path:
     """Where the books go: -o's folder, the folder of the file it names (book.epub), or here."""
-    from ..backends import BACKENDS
+    from ..backends import format_of
 
     if output is None:
         return Path.cwd()
-    return output.parent if output.suffix.lower().lstrip(".") in BACKENDS else output
+    return output.parent if format_of(output) else output
 
 
 def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> None:

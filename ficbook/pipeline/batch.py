@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..backends import file_suffix
 from ..cache.manifest import input_key, load_manifest, options_fingerprint, save_manifest
 from ..errors import BuildError, FicbookError, InputError, cannot_write
 from ..files import book_stem
@@ -269,7 +270,7 @@ def _place(output: Path, books: dict[str, Any], owners: dict[str, str], me: str,
     n = 1
     while True:
         candidate = stem if n == 1 else f"{stem} ({n})"
-        names = [f"{candidate}{Path(t).suffix}" for t in temps]
+        names = [f"{candidate}{file_suffix(Path(t))}" for t in temps]
         if all(name in mine or (owners.get(name, me) == me and not (output / name).exists())
                for name in names):
             break

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..anthology.assemble import assemble, quick_book
 from ..anthology.spec import CONFIG_NAME, BuildSpec, load_spec
-from ..backends import BACKENDS, HEAVY_MODULES
+from ..backends import BACKENDS, HEAVY_MODULES, format_of, suffix
 from ..cache.book import BookCache
 from ..errors import InputError
 from ..fetch.work import is_url
@@ -36,16 +36,18 @@ _LINK_LIKE = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S", re.
 
 def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dict[str, Path]:
     """Where each format goes: a folder (name from title and author) or a named file."""
-    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
-    if output is not None and suffix in BACKENDS:
-        if len(formats) == 1 and suffix != formats[0]:
-            raise InputError(output, f"names a .{suffix} file but the format is {formats[0]}")
+    named = format_of(output) if output is not None else None
+    if output is not None and named is not None:
+        if len(formats) == 1 and named != formats[0]:
+            raise InputError(output, f"names a {suffix(named)} file but the format is "
+                                     f"{formats[0]}")
         # book.epub with -f epub,pdf: book.epub and book.pdf side by side.
-        return {fmt: output.with_suffix(f".{fmt}") for fmt in formats}
+        stem = output.name[:-len(suffix(named))]
+        return {fmt: output.with_name(stem + suffix(fmt)) for fmt in formats}
     folder = output if output is not None else Path.cwd()
     # An anthology is named for its editors (or its title alone), a story for its author.
     stem = book_stem(book.title, book.editors if book.is_anthology else book.authors)
-    return {fmt: folder / f"{stem}.{fmt}" for fmt in formats}
+    return {fmt: folder / f"{stem}{suffix(fmt)}" for fmt in formats}
 
 
 def build_book(book: Book, output: Path | None, options: BuildOptions,
