@@ -256,3 +256,8 @@ class RenderedBook:
     assets: tuple[Asset, ...]
     cover: Asset | None
     modified: str  # ISO 8601 UTC, derived from the content so builds are reproducible
+    # The built-in theme the pages are in and the options chosen away from its defaults
+    # ("key=value"), recorded in the book so `ficbook update` rebuilds it the same way; empty
+    # for a theme folder of the user's own (its path stays off the book).
+    theme: str = ""
+    theme_options: tuple[str, ...] = ()

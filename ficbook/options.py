@@ -43,3 +43,22 @@ def with_file_settings(options: BuildOptions, settings: Mapping[str, Any],
     known = {f.name for f in fields(BuildOptions)}
     chosen = {k: v for k, v in settings.items() if k in known and k not in explicit}
     return replace(options, **chosen)
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How stories given as links are fetched (FanFicFare's way): the site's login, its
+    adult-content gate, a FanFicFare personal.ini, and whether what was fetched before is used.
+    None of it is ever written into a book."""
+
+    login: str | None = None
+    password: str | None = field(default=None, repr=False)
+    is_adult: bool = False
+    fff_ini: Path | None = None  # a FanFicFare personal.ini: site settings users already have
+    # Fetch the work's page again even when it was fetched within the last hour (chapters
+    # already fetched are still taken from the fetch cache; `cache=False` ignores that too).
+    refresh: bool = False
+    cache: bool = True
+    # No network, or a busy site: how many times FanFicFare tries a request again (waiting
+    # longer each time) before ficbook gives up and says so. FanFicFare's own default.
+    retries: int = 4

@@ -16,6 +16,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_POST = SEEDS / "leaving-not-running-away.txt"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest_plugins = ["sitekit"]  # fixtures for fetching by link (tests/fetch/)
 
 
 @pytest.fixture(scope="session")

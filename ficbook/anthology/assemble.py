@@ -36,11 +36,16 @@ def apply_overrides(story: Story, entry: StoryEntry) -> Story:
 def assemble(spec: BuildSpec, stories: Sequence[Story], cover: bytes | None = None) -> Book:
     """The anthology as the file describes it. `stories` are read from spec.stories, in order."""
     stories = [apply_overrides(s, e) for s, e in zip(stories, spec.stories, strict=True)]
-    positions = {e.path: e.position for e in spec.stories if e.position is not None}
+    # Pinned by the story read for the entry (a fetched story has no file), or by its file
+    # when parts were joined into a new story.
+    pinned = {id(s): e.position for s, e in zip(stories, spec.stories, strict=True)
+              if e.position is not None}
+    by_file = {e.path: e.position for e in spec.stories if e.position is not None}
     joined = join_parts(stories)
     ordered = sort_stories(joined, spec.sort)
-    ordered = _pin(ordered, {i: positions[s.source] for i, s in enumerate(ordered)
-                             if s.source in positions})
+    places = {i: pinned.get(id(s)) or (by_file.get(s.source) if s.source else None)
+              for i, s in enumerate(ordered)}
+    ordered = _pin(ordered, {i: p for i, p in places.items() if p is not None})
     ordered, sections = group_stories(ordered, spec.group_by, keep_order=spec.sort == "as-listed")
     language = spec.language or (ordered[0].metadata.language if ordered else "en")
     return Book(title=spec.title, stories=tuple(ordered), editors=spec.editors,

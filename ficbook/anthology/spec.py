@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from ..errors import ConfigError, FicbookError, ThemeOptionError
+from ..fetch.work import is_url, is_well_formed
 from ..model import MatterPage
 from ..options import BuildOptions, with_file_settings
 from .markdown import markdown
@@ -38,9 +39,10 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
 @dataclass(frozen=True)
 class StoryEntry:
-    """One story file of an anthology, with what the editor overrides."""
+    """One story of an anthology (a file, or a web address to fetch), with what the editor
+    overrides."""
 
-    path: Path
+    path: Path | str
     key: str  # where it was listed, for messages: "stories[3]"
     title: str = ""
     authors: tuple[str, ...] = ()
@@ -344,6 +346,7 @@ class _Checker:
         if self.fields.get("cover") is not None:
             used.add(self.fields["cover"].resolve())
         explicit: dict[Path, str] = {}
+        links: dict[str, str] = {}  # web addresses: fetched when the book is built
         planned: list[tuple[str, Any]] = []
         # First pass: explicit files, so a glob never takes a file that has its own entry.
         for n, item in enumerate(items):
@@ -355,6 +358,17 @@ class _Checker:
                         self.problem(f"{key}.{k}", f"unknown key ({suggest(k, STORY_KEYS)})")
             if not isinstance(pattern, str) or not pattern.strip():
                 self.problem(key, "must be a path, a glob, or a table with a path")
+                continue
+            if is_url(pattern.strip()):
+                url = pattern.strip()
+                if not is_well_formed(url):
+                    self.problem(key, f"'{url}': not a web address ficbook can fetch")
+                elif url in links:
+                    self.problem(key, f"duplicate story: '{url}' is already listed as "
+                                      f"{links[url]}")
+                else:
+                    links[url] = key
+                    planned.append((key, item))
                 continue
             if isinstance(item, dict) and _GLOB_CHARS.search(pattern) and len(item) > 1:
                 self.problem(key, "overrides need one file, not a glob")
@@ -374,6 +388,9 @@ class _Checker:
         taken = set(explicit)
         for key, item in planned:
             pattern = str(item.get("path") if isinstance(item, dict) else item)  # checked above
+            if is_url(pattern.strip()):
+                entries.append(self.entry(key, pattern.strip(), item))
+                continue
             if not _GLOB_CHARS.search(pattern):
                 entries.append(self.entry(key, self.folder / pattern, item))
                 continue
@@ -409,7 +426,7 @@ class _Checker:
             self.problem(key, f"'{pattern}' matches no story files{why}")
         return found
 
-    def entry(self, key: str, path: Path, item: Any) -> StoryEntry:
+    def entry(self, key: str, path: Path | str, item: Any) -> StoryEntry:
         if not isinstance(item, dict):
             return StoryEntry(path=path, key=key)
         where = key + "."

@@ -13,7 +13,7 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_BUILD, EXIT_INPUT, FicbookError
-from . import batch, build, info, new, themes
+from . import batch, build, info, links, new, themes, update
 from .common import EPILOG
 
 # One module per command, each importing only click at the top: the readers, the backends and
@@ -80,6 +80,8 @@ cli.add_command(themes.preview)
 cli.add_command(info.info)
 cli.add_command(new.new)
 cli.add_command(batch.batch_cmd, name="batch")
+cli.add_command(update.update)
+cli.add_command(links.sites)
 
 
 def main() -> None:

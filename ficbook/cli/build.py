@@ -10,11 +10,11 @@ import click
 
 from ..errors import FicbookError
 from ..options import BuildOptions
-from . import common
+from . import common, links
 
 
 @click.command(epilog=common.EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="A folder to write into, or the book's file name (book.epub).")
 @click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
@@ -27,7 +27,8 @@ from . import common
               help="An editor of the anthology (repeat for several).")
 @click.option("-f", "--format", "formats", default=None, metavar="epub,pdf",
               callback=lambda _c, _p, v: common.formats(v),
-              help="What to build: epub (default), pdf, or both: epub,pdf.")
+              help="What to build: epub (default), pdf, kepub (Kobo), azw3 (Kindle, needs "
+                   "calibre), or several: epub,pdf.")
 @click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
               help="PDF page size: a5 (default), a4, letter, b5, 6x9in (trade), 5x8in, "
                    "pocket, ereader, or WIDTHxHEIGHT with mm, in or pt (140x216mm).")
@@ -40,23 +41,33 @@ from . import common
 @click.option("--no-cache", is_flag=True,
               help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
                    "laid-out PDF parts).")
+@click.option("--send", is_flag=True,
+              help="Copy the book onto a plugged-in Kobo (as KEPUB) or Kindle (AZW3 with "
+                   "calibre, else EPUB); without -o, only the device gets it.")
+@click.option("--device", type=click.Path(path_type=Path), default=None,
+              help="The e-reader's folder, where --send does not find it (implies --send).")
 @click.option("--watch", is_flag=True,
               help="Keep running: build again whenever a story, the anthology file or your "
                    "theme changes (Ctrl-C stops).")
-def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
+@links.site_options
+def build_cmd(inputs: tuple[str, ...], output: Path | None, theme: str | None,
               reader: str | None, formats: tuple[str, ...] | None, page_size: str | None,
               print_layout: bool | None, title: str | None, subtitle: str | None,
               editors: tuple[str, ...], theme_options: dict[str, Any],
-              cover: Path | None, no_cache: bool, watch: bool) -> None:
-    """Build a book from a story file, several (one anthology), or an anthology.toml.
+              cover: Path | None, no_cache: bool, send: bool, device: Path | None,
+              watch: bool, login: str | None, password: str | None, is_adult: bool,
+              fff_ini: Path | None, refresh: bool) -> None:
+    """Build a book from a story file or link, several (one anthology), or an anthology.toml.
 
     \b
     ficbook build story.txt              -> "<Title> - <Author>.epub" here
     ficbook build story.txt -o books/    -> into a folder
     ficbook build story.txt -o book.epub -> that file
+    ficbook build https://archiveofourown.org/works/123 -> fetched, then built
     ficbook build a.txt b.txt --title "Flash Fics" --editor "The Mods"
     ficbook build my-zine/anthology.toml -> as the file says
     """
+    from ..fetch import is_url
     from ..pipeline.build import build
 
     given: dict[str, Any] = {"theme": theme, "formats": formats, "page_size": page_size,
@@ -65,26 +76,51 @@ def build_cmd(inputs: tuple[Path, ...], output: Path | None, theme: str | None,
     options = BuildOptions(reader=reader, cache=not no_cache,
                            **{k: v for k, v in given.items() if v is not None})
     explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
+    fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh, not no_cache)
+    sources: list[Path | str] = [i if is_url(i) else Path(i) for i in inputs]
 
     def once() -> list[Path]:
-        return build(list(inputs), output, options, title=title, subtitle=subtitle,
-                     editors=editors, explicit=explicit)
+        with links.fetch_progress() as progress:
+            return build(sources, output, options, title=title, subtitle=subtitle,
+                         editors=editors, explicit=explicit, fetch=fetch, progress=progress)
 
+    if send or device is not None:
+        if watch:
+            raise click.UsageError("--send builds once: leave out --watch")
+        with links.fetch_progress() as progress:
+            _send(sources, output, options, formats, device, title=title, subtitle=subtitle,
+                  editors=editors, explicit=explicit, fetch=fetch, progress=progress)
+        return
     with common.writing_into(_books_folder(output)):
         if watch:
-            _watch(once, list(inputs), options.theme)
+            _watch(once, [s for s in sources if isinstance(s, Path)], options.theme)
             return
         for path in once():
             click.echo(str(path))
 
 
+def _send(inputs: list[Path | str], output: Path | None, options: BuildOptions,
+          formats: tuple[str, ...] | None, device: Path | None, **build_args: Any) -> None:
+    from ..devices import find_device
+    from ..pipeline.build import build
+    from ..pipeline.send import build_and_send, describe
+
+    reader = find_device(device)
+    with common.writing_into(_books_folder(output) if output else reader.books, deep=True):
+        written, sent = build_and_send(inputs, reader, output, options, formats, build,
+                                       **build_args)
+    for path in written:
+        click.echo(str(path))
+    click.echo(describe(sent))
+
+
 def _books_folder(output: Path | None) -> Path:
     """Where the books go: -o's folder, the folder of the file it names (book.epub), or here."""
-    from ..backends import BACKENDS
+    from ..backends import format_of
 
     if output is None:
         return Path.cwd()
-    return output.parent if output.suffix.lower().lstrip(".") in BACKENDS else output
+    return output.parent if format_of(output) else output
 
 
 def _watch(once: Callable[[], list[Path]], inputs: list[Path], theme: str) -> None:

@@ -10,19 +10,29 @@ from typing import Any
 import click
 
 from ..model import Story, chapter_label
-from . import common
+from . import common, links
 
 
 @click.command(epilog=common.EPILOG)
-@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("input")
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed story as JSON.")
 @click.option("--from", "reader", type=common.ReaderChoice(), default=None,
               help="Read the input with this reader instead of detecting its format.")
-def info(input: Path, as_json: bool, reader: str | None) -> None:
-    """Show what ficbook read from a story: metadata and chapters."""
-    from ..ingest import read_story
+@links.site_options
+def info(input: str, as_json: bool, reader: str | None, login: str | None,
+         password: str | None, is_adult: bool, fff_ini: Path | None, refresh: bool) -> None:
+    """Show what ficbook read from a story (a file or a link): metadata and chapters."""
+    from ..fetch import fetch_story, is_url
 
-    story = read_story(input, reader)
+    if is_url(input):
+        with links.fetch_progress() as progress:
+            story = fetch_story(input, links.fetch_settings(login, password, is_adult, fff_ini,
+                                                            refresh),
+                                lambda done, total: progress(input, done, total))
+    else:
+        from ..ingest import read_story
+
+        story = read_story(Path(input), reader)
     if as_json:
         click.echo(json.dumps(story_json(story), ensure_ascii=False, indent=2))
         return
@@ -55,7 +65,7 @@ def _words(body: str) -> int:
 
 def _print_info(story: Story) -> None:
     m = story.metadata
-    click.echo(f"{story.source}  (read as: {story.reader})")
+    click.echo(f"{story.source or story.metadata.source_url}  (read as: {story.reader})")
     for note in story.reader_notes:
         click.echo(f"  - {note}")
     rows: list[tuple[str, str]] = [("Title", m.title)]

@@ -16,7 +16,7 @@ import lxml.html
 
 from ..model import Metadata
 from ..xhtml import sanitize as xhtml
-from .header import LIST_FIELDS, _key_value, _plain, canonical, metadata_from_fields
+from .header import LIST_FIELDS, _key_value, canonical, metadata_from_fields, plain_field
 from .htmlblocks import HEADINGS, Block, blocks_of, body_fragment, text_of
 from .series import series_of, status_of
 
@@ -329,7 +329,8 @@ def apply_fields(found: PageFields, meta: Metadata) -> Metadata:
             continue
         canon = canonical(label)
         if canon in LIST_FIELDS:  # split here: "Draco M., Hermione G." keeps its full stops
-            items = tuple(v.strip() for v in re.split(r"\s*[,;]\s*", _plain(value)) if v.strip())
+            items = tuple(v.strip() for v in re.split(r"\s*[,;]\s*", plain_field(value))
+                          if v.strip())
             lists[canon] = lists.get(canon, ()) + items
             continue
         fields.append((key, value))

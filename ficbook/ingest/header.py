@@ -224,7 +224,7 @@ def metadata_from_fields(fields: list[tuple[str, str]], base: Metadata,
         if _own_label(key, canon) and canon not in values:
             labels.setdefault(canon, " ".join(key.split()))
         if canon in LIST_FIELDS:
-            values[canon] = values.get(canon, ()) + _split_list(_plain(value))
+            values[canon] = values.get(canon, ()) + _split_list(plain_field(value))
         elif canon in RICH_FIELDS:
             fragment = xhtml.clean(inline_markup(value), typography=True)
             values[canon] = (values.get(canon, "") + " " + fragment).strip()
@@ -258,9 +258,9 @@ def _first_given(canon: str, values: dict[str, Any]) -> bool:
 def _warn_repeated(source: object, key: str, value: str, values: dict[str, Any],
                    canon: str) -> None:
     kept = values.get(canon)
-    if str(kept) != _plain(value):
+    if str(kept) != plain_field(value):
         log.warning("%s: the header gives %r twice; the first (%r) is kept, not %r",
-                    source or "header", key, kept, _plain(value))
+                    source or "header", key, kept, plain_field(value))
 
 
 def _scalar(canon: str, key: str, value: str, values: dict[str, Any]) -> bool:
@@ -276,7 +276,7 @@ def _scalar(canon: str, key: str, value: str, values: dict[str, Any]) -> bool:
             values["series_index"] = float(m.group())
         return m is not None
     if canon == "language":
-        tag = language_tag(_plain(value))
+        tag = language_tag(plain_field(value))
         if tag is not None:
             values["language"] = tag
         return tag is not None
@@ -286,7 +286,7 @@ def _scalar(canon: str, key: str, value: str, values: dict[str, Any]) -> bool:
         if m:
             values["series_index"] = float(m.group("n"))
         return True
-    values[canon] = _plain(value)
+    values[canon] = plain_field(value)
     return True
 
 
@@ -295,7 +295,7 @@ def _scalar(canon: str, key: str, value: str, values: dict[str, Any]) -> bool:
 _MARKUP_OR_PUNCTUATION = frozenset("<>&'\"-.`\\\ufeff")
 
 
-def _plain(value: str) -> str:
+def plain_field(value: str) -> str:
     """A one-line field as plain text, tags dropped, quotes and dashes made typographic."""
     if not _MARKUP_OR_PUNCTUATION.intersection(value):
         return " ".join(xhtml.strip_invalid_chars(value).split())

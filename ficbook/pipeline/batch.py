@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
+from ..backends import file_suffix
 from ..cache.manifest import Manifest, input_key, options_fingerprint
 from ..errors import BuildError, FicbookError, cannot_write
 from ..files import book_stem
@@ -317,7 +318,7 @@ def _place(output: Path, manifest: Manifest, job: Job, stem: str,
     n = 1
     while True:
         candidate = stem if n == 1 else f"{stem} ({n})"
-        names = [f"{candidate}{Path(t).suffix}" for t in temps]
+        names = [f"{candidate}{file_suffix(Path(t))}" for t in temps]
         if all(name in mine or (manifest.owner(name) in (None, job.input_id)
                                 and not (output / name).exists()) for name in names):
             break

@@ -18,6 +18,10 @@ from ..anthology.parts import join_parts
 from ..cache import cached_story, prune, read_and_keep
 from ..errors import ConfigError, FicbookError, InputError
 from ..model import Chapter, Story
+from ..options import FetchOptions
+
+# (the link, chapters fetched or found in the fetch cache, chapters in all)
+FetchProgress = Callable[[str, int, int], None]
 
 # "ch01", "Chapter 2", "my-story_part3", "07": a shared prefix and a number.
 _NUMBERED = re.compile(r"^(?P<prefix>.*?)(?P<n>\d{1,4})(?P<rest>[^\d]*)$")
@@ -116,18 +120,34 @@ def read_chapter_folder(folder: Path, reader: str | None = None) -> Story:
 PARALLEL_READ_MIN = 24  # below this, starting worker processes costs more than it saves
 
 
-def read_stories(paths: Sequence[Path], reader: str | None = None, *, cache: bool = True,
-                 labels: Sequence[str] | None = None, config: Path | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> list[Story]:
-    """Read every story; if any fail, one error that lists each failure (and duplicates).
-    `meanwhile` runs while worker processes parse, if they do."""
+def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
+                 cache: bool = True, labels: Sequence[str] | None = None,
+                 config: Path | None = None, meanwhile: Callable[[], None] | None = None,
+                 fetch: FetchOptions | None = None,
+                 progress: FetchProgress | None = None) -> list[Story]:
+    """Read every story (a web address is fetched, `fetch` says how); if any fail, one error
+    that lists each failure (and duplicates). `meanwhile` runs while worker processes parse,
+    if they do."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     todo: list[tuple[int, Path]] = []
     digests: dict[int, str] = {}
-    known: dict[int, Story] = {}  # from the cache: a rebuild needs no workers for these
+    known: dict[int, Story] = {}  # from the cache, or fetched: no workers needed for these
     for n, path in enumerate(paths):
         label = labels[n] if labels else str(path)
+        if isinstance(path, str):  # a link: fetched here, one after another (one site at a time)
+            if path in seen:
+                problems.append(f"{label}: duplicate story: the same link as {seen[path]}")
+                continue
+            seen[path] = label
+            story_or_error = _fetch_one(path, fetch, progress)
+            if isinstance(story_or_error, Story):
+                known[n] = story_or_error
+                todo.append((n, Path()))
+            else:
+                problems.append(f"{label}: {story_or_error.message}" if labels
+                                else str(story_or_error))
+            continue
         try:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
@@ -182,6 +202,17 @@ def _read_all(files: list[tuple[Path, str]], reader: str | None, cache: bool,
     if cache and files:
         prune("stories")  # what was just stored may take the cache past its limit
     return read
+
+
+def _fetch_one(url: str, options: FetchOptions | None,
+               progress: FetchProgress | None) -> Story | FicbookError:
+    from ..fetch import fetch_story
+
+    try:
+        return fetch_story(url, options, None if progress is None
+                           else lambda done, total: progress(url, done, total))
+    except FicbookError as exc:
+        return exc
 
 
 def _read_one(path: Path, digest: str, reader: str | None, cache: bool) -> Story | FicbookError:

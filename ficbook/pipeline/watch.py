@@ -61,7 +61,7 @@ def watched_files(inputs: Sequence[Path], theme: str) -> list[Path]:
                 spec = load_spec(config)
             except FicbookError:
                 continue  # half-edited: its folder is watched, the next save is seen
-            files += [entry.path for entry in spec.stories]
+            files += [e.path for e in spec.stories if isinstance(e.path, Path)]  # not links
             theme = str(spec.settings.get("theme", theme))
         elif item.is_dir():
             files += _tree(item)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from ..model import (
     chapter_label,
 )
 from ..xhtml.language import direction
-from . import Theme, anchors
+from . import Theme, anchors, builtin_themes_dir
 from .cover import render_cover
 from .environment import check_templates_again
 
@@ -85,9 +86,13 @@ def render(book: Book, theme: Theme, cache: BookCache | None = None) -> Rendered
     _front_pages(out, plan, toc)
     _story_pages(out, plan, toc, cache.story_pages(theme, stylesheets, cover.filename))
     _back_pages(out, plan, toc, modified)
+    builtin = theme.chain[0].parent.resolve() == builtin_themes_dir().resolve()
+    chosen = tuple(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                   for k, v in sorted(theme.options.items()) if theme.defaults.get(k) != v)
     return RenderedBook(book=book, pages=anchors.resolve(tuple(out.pages)), toc=tuple(toc),
-                        assets=tuple(assets),
-                        cover=cover, modified=modified)
+                        assets=tuple(assets), cover=cover, modified=modified,
+                        theme=theme.name if builtin else "",
+                        theme_options=chosen if builtin else ())
 
 
 def _files(book: Book, theme: Theme) -> list[Asset]:

@@ -125,7 +125,7 @@ def test_a_plain_field_comes_out_as_the_sanitizer_and_typography_would_make_it()
     # Fields with nothing to sanitize or make typographic skip both: the same text results.
     import random
 
-    from ficbook.ingest.header import _plain
+    from ficbook.ingest.header import plain_field
     from ficbook.xhtml import sanitize as xhtml
 
     rng = random.Random(6)
@@ -133,7 +133,7 @@ def test_a_plain_field_comes_out_as_the_sanitizer_and_typography_would_make_it()
                  "'\"-.&<>`\\\ufeff")
     for _ in range(5000):
         value = "".join(rng.choice(chars) for _ in range(rng.randint(0, 24)))
-        assert _plain(value) == xhtml.to_text(xhtml.clean(value, typography=True)), value
+        assert plain_field(value) == xhtml.to_text(xhtml.clean(value, typography=True)), value
 
 
 def test_a_repeated_key_keeps_the_first_value_and_warns(caplog: pytest.LogCaptureFixture) -> None:

@@ -69,4 +69,5 @@ def _package_key(rendered: RenderedBook) -> str:
         [(s.metadata, [c.title for c in s.chapters]) for s in b.stories]),
         pages=[(p.filename, p.title, p.kind, p.landmark) for p in rendered.pages],
         toc=rendered.toc, files=[(a.filename, a.media_type) for a in rendered.assets],
-        cover=rendered.cover and rendered.cover.filename, modified=rendered.modified)
+        cover=rendered.cover and rendered.cover.filename, modified=rendered.modified,
+        theme=(rendered.theme, rendered.theme_options))

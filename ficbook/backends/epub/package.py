@@ -179,6 +179,10 @@ def _metadata(book: epub.EpubBook, rendered: RenderedBook) -> None:
             if meta.series_index is not None:
                 book.add_metadata(None, "meta", f"{meta.series_index:g}",
                                   {"property": "group-position", "refines": "#series"})
+    if rendered.theme:  # how `ficbook update` rebuilds it
+        book.add_metadata(None, "meta", rendered.theme, {"property": "ficbook:theme"})
+        for option in rendered.theme_options:
+            book.add_metadata(None, "meta", option, {"property": "ficbook:theme-option"})
     book.add_prefix("ficbook", "https://ficbook.invalid/vocab#")
     book.add_prefix("schema", "http://schema.org/")
     for prop, value in ACCESSIBILITY:
