@@ -47,10 +47,10 @@ STORIES_PER_TASK = 32
 BYSTANDER_TRIES = 3  # a story alone that was blamed for a death before it began goes again
 STARTED = "ficbook-started"  # the scheduler's event topic for those stories' tasks
 IN_FLIGHT_PER_WORKER = 2  # tasks per worker thread: one running, one queued behind it
-# Dask's worker defaults cost a pure-Python build ~25 % (measured, docs/cluster.md): its
-# profiler samples every thread's stack 100 times a second, and MALLOC_TRIM_THRESHOLD_ (set in
-# each worker's environment) makes glibc hand memory back after every large free.
-# (docs/cluster.md gives the same settings as a YAML file for workers started by hand.)
+# Dask's worker defaults slow a pure-Python build (bench/RESULTS.md): MALLOC_TRIM_THRESHOLD_,
+# set in each worker's environment, makes glibc hand memory back after every large free (~20 %
+# more CPU a story here), and its profiler samples every thread's stack 100 times a second.
+# docs/ficbook-dask.yaml has the same settings for workers started by hand.
 WORKER_SETTINGS = {"distributed.worker.profile.enabled": False,
                    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 # Every connection keeps its last 1,000 messages under 1 MB for debugging: a task of stories is
