@@ -1,4 +1,5 @@
-"""`ficbook batch`: one book per story, in parallel, with a progress bar on a terminal."""
+"""`ficbook batch`: one book per story, in parallel (here or on a Dask cluster), with a progress
+bar on a terminal."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command("batch", epilog=common.EPILOG)
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="The folder the books go into.")
 @click.option("-f", "--format", "formats", default="epub", show_default=True, metavar="epub,pdf",
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Books built at once (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild books that are already up to date.")
+@click.option("--list", "listed", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A file of inputs, one path a line (read as the batch goes).")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786|local[:N]",
+              help="Build on a Dask cluster: a running scheduler, or a local one of N worker "
+                   "processes (needs: pip install 'ficbook[cluster]').")
+@click.option("--shared-fs", is_flag=True,
+              help="With --cluster: the workers see the inputs and the output folder at the "
+                   "same paths, so they read and write the files themselves.")
 @click.option("--theme", default=None, help="A built-in theme name or a theme folder.")
 @click.option("--page-size", default=None, callback=lambda _c, _p, v: common.page_size(v),
               help="PDF page size, as for `ficbook build`.")
@@ -42,19 +51,25 @@ def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
               jobs: int | None, force: bool, theme: str | None, page_size: str | None,
               print_layout: bool, theme_options: dict[str, Any], send: bool,
               device: Path | None, login: str | None, password: str | None, is_adult: bool,
-              fff_ini: Path | None, refresh: bool) -> None:
+              fff_ini: Path | None, refresh: bool, listed: Path | None,
+              cluster: str | None, shared_fs: bool) -> None:
     """One book per story file (or folder of chapter files), in parallel; books already up
     to date are skipped. Links (or a .txt file of links, one a line) are fetched one after
     another instead.
 
     \b
     ficbook batch saved-fics/ -o library/ -f epub -j 4
+    ficbook batch --list archive.txt -o library/ --cluster tcp://scheduler:8786
     ficbook batch urls.txt -o library/
     ficbook batch saved-fics/ -o library/ --send   -> and onto the Kobo or Kindle
     """
     from ..errors import EXIT_PARTIAL
     from ..pipeline.batch import batch
 
+    if not inputs and listed is None:
+        raise click.UsageError("give story files or folders, or --list FILE")
+    if shared_fs and cluster is None:
+        raise click.UsageError("--shared-fs goes with --cluster")
     reader = None
     if send or device is not None:
         from ..devices import find_device
@@ -65,18 +80,23 @@ def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
-    urls = _links_in(inputs)
+    urls = _links_in(inputs) if inputs else None
+    if urls is not None and (cluster is not None or listed is not None):
+        raise click.UsageError("links are fetched here, one after another: --cluster and "
+                               "--list are for story files")
     if urls is not None:
         fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh)
         _batch_links(urls, output, options, fetch, force, reader)
         return
     with _progress() as report:
         result = batch([Path(i) for i in inputs], output, options, jobs=jobs, force=force,
-                       progress=report)
+                       progress=report, cluster=cluster, shared_fs=shared_fs, listed=listed,
+                       record=reader is not None)  # a path a book only when they are sent
     for path, failure in result.failed:
         click.echo(f"ficbook: failed: {path}: {failure.message}", err=True)
-    click.echo(f"{len(result.built)} built, {len(result.skipped)} up to date (skipped), "
-               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built else ""))
+    click.echo(f"{result.built_count} built, {result.skipped_count} up to date (skipped), "
+               f"{len(result.failed)} failed" + (f"; books in {output}" if result.built_count
+                                                 else ""))
     unsent = _send_all(reader, [*result.built, *result.skipped]) if reader else 0
     if result.failed or unsent:
         sys.exit(EXIT_PARTIAL)
@@ -130,7 +150,8 @@ def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: Fe
 
 
 class _progress:
-    """A rich progress bar on a terminal (with the current story); silent otherwise."""
+    """A rich progress bar on a terminal: done (of how many, once all are found), failed, the
+    rate and the current story; silent otherwise."""
 
     def __enter__(self) -> Any:
         from rich.console import Console
@@ -138,12 +159,19 @@ class _progress:
 
         console = Console(stderr=True)
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[failed]} failed"),
+                            TextColumn("{task.fields[rate]}"),
                             console=console, transient=True, disable=not console.is_terminal)
         self.bar.__enter__()
-        self.task = self.bar.add_task("starting", total=None)
+        self.task = self.bar.add_task("starting", total=None, failed=0, rate="")
+        failed = 0
 
-        def report(path: Path, done: int, total: int, status: str) -> None:
-            self.bar.update(self.task, completed=done, total=total,
+        def report(path: Path, done: int, total: int | None, status: str) -> None:
+            nonlocal failed
+            failed += status == "failed"
+            speed = self.bar.tasks[0].speed
+            self.bar.update(self.task, completed=done, total=total, failed=failed,
+                            rate=f"{speed:.0f}/s" if speed else "",
                             description=f"{status} {path.name[:50]}")
 
         return report

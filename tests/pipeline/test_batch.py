@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from ficbook.cache.manifest import MANIFEST
+from ficbook.cache.manifest import MANIFEST, Manifest
 from ficbook.cli import cli
 from ficbook.errors import EXIT_PARTIAL
 from ficbook.options import BuildOptions
@@ -58,9 +57,9 @@ def test_batch_builds_the_good_reports_the_broken_and_skips_on_the_second_run(
     forced = batch([saved], library, jobs=1, force=True)
     assert len(forced.built) == 4 and not forced.skipped
     # Names stay with their inputs across runs.
-    manifest = json.loads((library / MANIFEST).read_text())
-    outputs = {Path(k).name: v["outputs"] for k, v in manifest["books"].items()}
-    assert outputs["same-title.txt"] == ["One - amy (2).epub"]
+    with Manifest(library) as manifest:
+        outputs = {Path(k).name: e.outputs for k, e in manifest.entries().items()}
+    assert outputs["same-title.txt"] == ("One - amy (2).epub",)
 
 
 def test_interrupted_batch_keeps_finished_books_and_leaves_no_partial_file(
