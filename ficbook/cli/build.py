@@ -40,7 +40,7 @@ from . import common, links
               help="Use this image (.jpg or .png) as the cover instead of a generated one.")
 @click.option("--no-cache", is_flag=True,
               help="Read and keep nothing in ficbook's cache (parsed stories, compressed pages, "
-                   "laid-out PDF parts).")
+                   "laid-out PDF parts; for a link, every chapter is downloaded again).")
 @click.option("--send", is_flag=True,
               help="Copy the book onto a plugged-in Kobo (as KEPUB) or Kindle (AZW3 with "
                    "calibre, else EPUB); without -o, only the device gets it.")
@@ -77,7 +77,9 @@ def build_cmd(inputs: tuple[str, ...], output: Path | None, theme: str | None,
                            **{k: v for k, v in given.items() if v is not None})
     explicit = {k for k, v in given.items() if v is not None}  # these beat the file's
     fetch = links.fetch_settings(login, password, is_adult, fff_ini, refresh, not no_cache)
-    sources: list[Path | str] = [i if is_url(i) else Path(i) for i in inputs]
+    # A link stays text (a Path would fold its "//"), and so does any other scheme, for the
+    # build to name as given.
+    sources: list[Path | str] = [i if is_url(i) or "://" in i else Path(i) for i in inputs]
 
     def once() -> list[Path]:
         with links.fetch_progress() as progress:

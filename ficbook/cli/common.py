@@ -16,7 +16,7 @@ from ..errors import FicbookError, ThemeError, cannot_write
 # `ficbook --help` imports none of them.
 
 EPILOG = """\b
-Exit codes: 0 success, 2 bad command line, 3 unreadable input (story, config or theme),
+Exit codes: 0 success, 2 bad command line, 3 unreadable input (story, link, config, theme),
 4 the book could not be written, 5 a batch finished with failures."""
 
 

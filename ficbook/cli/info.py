@@ -43,7 +43,7 @@ def story_json(story: Story) -> dict[str, Any]:
     meta = asdict(story.metadata)
     meta["extra"] = [{"key": k, "value": v} for k, v in story.metadata.extra]
     return {
-        "source": str(story.source) if story.source else None,
+        "source": str(story.source) if story.source else story.metadata.source_url or None,
         "reader": story.reader,
         "reader_notes": list(story.reader_notes),
         "metadata": meta,
@@ -79,7 +79,9 @@ def _print_info(story: Story) -> None:
         elif key in {"summary", "notes", "end_notes", "disclaimer"}:
             from ..xhtml.sanitize import to_text  # lxml: only for a story that has these
 
-            value = to_text(value)
+            value = to_text(value.replace("</p><p", "</p> <p"))  # paragraphs keep a space
+        elif isinstance(value, float):
+            value = f"{value:g}"  # a series index: 8, 2.5
         rows.append((key.replace("_", " ").capitalize(), str(value)))
     for key, value in m.extra:
         rows.append((f"{key} (kept as written)", value))

@@ -38,6 +38,12 @@ def site_options(command: F) -> F:
 
 def fetch_settings(login: str | None, password: str | None, is_adult: bool,
                    fff_ini: Path | None, refresh: bool, cache: bool = True) -> FetchOptions:
+    """The site options as FetchOptions; a --fff-ini that is not one is said once, now (not
+    once per book of a batch)."""
+    if fff_ini is not None:
+        from ..fetch.site import checked_ini
+
+        checked_ini(fff_ini)
     return FetchOptions(login=login or None, password=password or None, is_adult=is_adult,
                         fff_ini=fff_ini, refresh=refresh, cache=cache)
 

@@ -17,10 +17,13 @@ from . import common, links
               help="Rebuild in this theme instead of the one each book was made in.")
 @click.option("--option", "theme_options", multiple=True, callback=common.theme_options,
               help=common.OPTION_HELP)
+@click.option("--force", is_flag=True,
+              help="Update even when the site now lists fewer chapters than the book, or "
+                   "names the work differently (ficbook refuses, to keep your chapters).")
 @links.site_options
 def update(books: tuple[Path, ...], theme: str | None, theme_options: dict[str, Any],
-           login: str | None, password: str | None, is_adult: bool, fff_ini: Path | None,
-           refresh: bool) -> None:
+           force: bool, login: str | None, password: str | None, is_adult: bool,
+           fff_ini: Path | None, refresh: bool) -> None:
     """Fetch what is new in the works these books were made from, and rewrite the books in
     place (same file, same identifier: e-readers replace the old copy). A book whose work did
     not change is left as it is.
@@ -45,7 +48,7 @@ def update(books: tuple[Path, ...], theme: str | None, theme_options: dict[str, 
 
     if not many:  # one book: its error is the command's (one line, exit 3)
         with links.fetch_progress() as progress:
-            say(update_book(books[0], fetch, options, progress))
+            say(update_book(books[0], fetch, options, progress, force))
         return
     with links.fetch_progress() as progress:
         done = 0
@@ -56,10 +59,11 @@ def update(books: tuple[Path, ...], theme: str | None, theme_options: dict[str, 
             progress(outcome.path.name, done, total)
             say(outcome)
 
-        outcomes = update_books(books, fetch, options, None, each)
+        outcomes = update_books(books, fetch, options, None, each, force)
     counts = {s: sum(1 for o in outcomes if o.status == s)
               for s in ("updated", "up to date", "skipped", "failed")}
-    click.echo(f"{total} books: {counts['updated']} updated, {counts['up to date']} up to "
-               f"date, {counts['skipped']} not made from a link, {counts['failed']} failed")
+    books_word = "book" if total == 1 else "books"
+    click.echo(f"{total} {books_word}: {counts['updated']} updated, {counts['up to date']} up "
+               f"to date, {counts['skipped']} not made from a link, {counts['failed']} failed")
     if counts["failed"]:
         sys.exit(EXIT_PARTIAL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,17 @@ def _fff() -> Any:
     for handler in list(fff_log.handlers):
         fff_log.removeHandler(handler)
     fff_log.setLevel(logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
+    # urllib3 warns at every retry FanFicFare's session makes; ficbook says it once, at the end.
+    if not log.isEnabledFor(logging.DEBUG):
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
     return fanficfare
 
 
 def supported_sites() -> list[tuple[str, list[str]]]:
-    """Every site FanFicFare can fetch from, with its example addresses."""
-    return [(site, list(examples)) for site, examples in _fff().adapters.getSiteExamples()]
+    """Every site FanFicFare can fetch from, with its example addresses (not its test sites,
+    test1.com to test4.com, which serve made-up works)."""
+    return [(site, list(examples)) for site, examples in _fff().adapters.getSiteExamples()
+            if not re.fullmatch(r"test\d\.com", site)]
 
 
 class Site:
@@ -190,6 +196,12 @@ def _configuration(fff: Any, url: str, options: FetchOptions) -> Any:
 
 
 def _read_ini(config: Any, path: Path) -> None:
+    config.read_string(checked_ini(path), source=str(path))
+
+
+def checked_ini(path: Path) -> str:
+    """A FanFicFare personal.ini's text, once it is known to be one: else one line naming the
+    file (and the line), before any site is asked anything."""
     import configparser
 
     try:
@@ -199,13 +211,14 @@ def _read_ini(config: Any, path: Path) -> None:
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
     try:
-        config.read_string(text, source=str(path))
+        configparser.RawConfigParser(strict=False).read_string(text, source=str(path))
     except configparser.Error as exc:
         where = getattr(exc, "errors", None) or [(getattr(exc, "lineno", "?"),
                                                   getattr(exc, "line", ""))]
-        line, text = where[0]
+        line, bad = where[0]
         raise InputError(path, f"not a FanFicFare ini file: line {line}: "
-                               f"{str(text).strip()[:60]!r}") from None
+                               f"{str(bad).strip()[:60]!r}") from None
+    return text
 
 
 def _only_from(fetcher: Any, site: Site) -> None:

@@ -31,7 +31,8 @@ from .read import (
 
 log = logging.getLogger(__name__)
 # "archiveofourown.org/works/123": a link without its scheme, not a file name.
-_LINK_LIKE = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S", re.IGNORECASE)
+_LINK_LIKE = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}[/?]\S", re.IGNORECASE)
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)  # ftp://, file://
 
 
 def output_paths(book: Book, output: Path | None, formats: Sequence[str]) -> dict[str, Path]:
@@ -102,6 +103,9 @@ def build(inputs: Sequence[Path | str], output: Path | str | None = None,
     options = options or BuildOptions()
     if not inputs:
         raise InputError(None, "no story given")
+    for given in inputs:
+        if isinstance(given, str) and _OTHER_SCHEME.match(given) and not is_url(given):
+            raise InputError(None, f"{given}: only http:// and https:// links can be fetched")
     sources = [p if is_url(p) else Path(p) for p in inputs]
     for source in sources:
         if isinstance(source, Path) and not source.exists() and _LINK_LIKE.match(str(source)):

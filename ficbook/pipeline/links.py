@@ -7,13 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import FicbookError, InputError
-from ..fetch import Fetcher, Work, is_url
-from ..fetch.convert import metadata_of
-from ..model import Book, Story
+from ..errors import FicbookError
+from ..fetch import Fetcher, is_url
+from ..model import Book
 from ..options import BuildOptions, FetchOptions
-from .build import build_book, output_paths
-from .update import read_record, unchanged
+from .build import build_book
 
 # (the link, books done, books in all, what is happening)
 LinkProgress = Callable[[str, int, int, str], None]
@@ -27,8 +25,10 @@ class LinksResult:
 
 
 def read_link_list(path: Path) -> list[str] | None:
-    """The links a text file lists, one a line (blank lines and `#` comments left out); None
-    when it is not such a list (a story that happens to be a .txt)."""
+    """The entries of a list of links, one a line (blank lines and `#` comments left out):
+    a text file whose lines are single words, at least one of them a link. Entries that are
+    not links are kept, to be reported as failures (a slip like `http//…` must not turn the
+    list into a story). None when the file is not such a list (a story that is a .txt)."""
     if path.suffix.lower() not in {".txt", ".list", ".urls", ""} or not path.is_file():
         return None
     try:
@@ -38,47 +38,47 @@ def read_link_list(path: Path) -> list[str] | None:
     except (OSError, UnicodeDecodeError):
         return None
     lines = [line.split(" #", 1)[0].strip() for line in text.splitlines()]
-    links = [line for line in lines if line and not line.startswith("#")]
-    return links if links and all(is_url(line) for line in links) else None
+    entries = [line for line in lines if line and not line.startswith("#")]
+    if not any(is_url(e) for e in entries) or any(len(e.split()) > 1 for e in entries):
+        return None
+    return entries
 
 
 def build_links(links: Sequence[str], output: Path, options: BuildOptions,
                 fetch: FetchOptions | None = None, *, force: bool = False,
                 progress: LinkProgress | None = None) -> LinksResult:
-    """A book for each link into `output`; a link whose book there is up to date is skipped
-    (its work's chapter count, updated date and word count are the book's), unless `force`."""
+    """A book for each link into `output`. A link is skipped when the batch's manifest says
+    its book there was made from the work as the site gives it now (chapter count, updated
+    date, word count) with these options and this ficbook, and the files are still there;
+    `force` builds every one again."""
+    from ..cache import key
+    from ..cache.manifest import Manifest, options_fingerprint
+
     result = LinksResult()
     unique = list(dict.fromkeys(link.strip() for link in links))
-    for n, link in enumerate(unique):
-        if progress is not None:
-            progress(link, n, len(unique), "fetching")
-        try:
-            fetcher = Fetcher(link, fetch)
-            work = fetcher.work(fresh=True)
-            named = Book.single(Story(metadata=metadata_of(work), chapters=()))
-            targets = output_paths(named, output, options.formats)  # (title and author)
-            if not force and _up_to_date(work, targets):
-                result.skipped.append((link, list(targets.values())))
-                continue
-            story = fetcher.story(work)  # only now: chapters of a skipped work are not needed
-            result.built.append((link, build_book(Book.single(story), output, options)))
-        except FicbookError as exc:
-            result.failed.append((link, str(exc)))
-        except OSError as exc:
-            result.failed.append((link, f"cannot be written: {exc.strerror}"))
+    made_with = options_fingerprint(options)
+    output.mkdir(parents=True, exist_ok=True)
+    with Manifest(output) as manifest:
+        for n, link in enumerate(unique):
+            if progress is not None:
+                progress(link, n, len(unique), "fetching")
+            try:
+                fetcher = Fetcher(link, fetch)
+                work = fetcher.work(fresh=True)
+                book_key = key(work=work.state(), url=work.url, made_with=made_with)
+                kept = manifest.get(link)
+                if not force and kept is not None and kept.key == book_key and \
+                        kept.error is None and all((output / o).is_file() for o in kept.outputs):
+                    result.skipped.append((link, [output / o for o in kept.outputs]))
+                    continue
+                story = fetcher.story(work)  # only now: a skipped work's chapters are not needed
+                written = build_book(Book.single(story), output, options)
+                manifest.built(link, book_key, [p.name for p in written])
+                result.built.append((link, written))
+            except FicbookError as exc:
+                result.failed.append((link, str(exc)))
+            except OSError as exc:
+                result.failed.append((link, f"cannot be written: {exc.strerror}"))
     if progress is not None:
         progress("", len(unique), len(unique), "done")
     return result
-
-
-def _up_to_date(work: Work, targets: dict[str, Path]) -> bool:
-    """The book is there in every format, and its EPUB records the work as the site gives it
-    now (a PDF records nothing to compare: a PDF-only book is made again)."""
-    epub = targets.get("epub")
-    if epub is None or not all(p.is_file() for p in targets.values()):
-        return False
-    try:
-        record = read_record(epub)
-    except (InputError, OSError):
-        return False
-    return record.url == work.url and unchanged(record.story, work)

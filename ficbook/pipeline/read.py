@@ -145,8 +145,9 @@ def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
                 known[n] = story_or_error
                 todo.append((n, Path()))
             else:
-                problems.append(f"{label}: {story_or_error.message}" if labels
-                                else str(story_or_error))
+                # (the message starts with the link, which the label already says)
+                problems.append(f"{label}: {story_or_error.message.removeprefix(path + ': ')}"
+                                if labels else str(story_or_error))
             continue
         try:
             data = path.read_bytes()

@@ -72,25 +72,55 @@ def unchanged(kept: Story, work: Work) -> bool:
 
 def update_book(path: Path, fetch: FetchOptions | None = None,
                 options: BuildOptions | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> Outcome:
+                progress: Callable[[str, int, int], None] | None = None,
+                force: bool = False) -> Outcome:
     """Bring one book up to date with its work (`options`: a theme to use instead of the
-    book's own)."""
+    book's own). A work the site now lists with fewer chapters than the book, or under another
+    title or author, is not written over unless `force`: a site's glitch, a page cut short or a
+    missing --fff-ini must not cost a reader the chapters they have."""
+    from ..fetch.convert import metadata_of
     from ..theme import parse_option
 
+    if path.suffix.lower() != ".epub":
+        raise InputError(path, "update works on the EPUBs ficbook made from links; make "
+                               "other formats again with `ficbook build LINK -f …`")
     record = read_record(path)
     fetcher = Fetcher(record.url, fetch)
     work = fetcher.work(fresh=True)  # always ask the site: that is what updating is
-    if unchanged(record.story, work):
-        return Outcome(path, "up to date")
-    old_count = len(record.story.chapters)
-    edited = len(work.chapters) <= old_count  # no new chapter, yet the work changed
-    story = fetcher.story(work, _progress_for(record.url, progress), refetch=edited)
     if options is None:
         chosen = dict(parse_option(o) for o in record.theme_options)
         options = BuildOptions(theme=record.theme or DEFAULT_THEME, theme_options=chosen)
-    options = replace(options, formats=("epub",))
-    build_book(Book.single(story), path, options)
-    return Outcome(path, "updated", _changes(record.story, story, work))
+    restyled = (options.theme, _options_text(options)) != (record.theme or DEFAULT_THEME,
+                                                          sorted(record.theme_options))
+    if unchanged(record.story, work) and not restyled:
+        return Outcome(path, "up to date")
+    old, now = record.story.metadata, metadata_of(work)
+    if not force:
+        if (old.title, old.authors) != (now.title, now.authors):
+            raise InputError(path, f"the site now names the work “{now.title}” by "
+                                   f"{', '.join(now.authors) or 'no one'}, not “{old.title}”: "
+                                   "not updated (a personal.ini missing? --force updates it)")
+        if len(work.chapters) < len(record.story.chapters):
+            raise InputError(path, f"the site now lists {len(work.chapters)} chapters and the "
+                                   f"book has {len(record.story.chapters)}: not updated "
+                                   "(--force updates it anyway)")
+    edited = len(work.chapters) <= len(record.story.chapters)  # no new chapter: an edit
+    story = fetcher.story(work, _progress_for(record.url, progress),
+                          refetch=edited and not unchanged(record.story, work))
+    build_book(Book.single(story), path, replace(options, formats=("epub",)))
+    said = _changes(record.story, story, work) if not unchanged(record.story, work) else \
+        f"rebuilt in the {options.theme} theme"
+    if path.with_suffix(".pdf").is_file():
+        said += "; the PDF beside it was not updated (`ficbook build LINK -f pdf`)"
+    return Outcome(path, "updated", said)
+
+
+def _options_text(options: BuildOptions) -> list[str]:
+    """The theme options as the book records them (key=value, sorted)."""
+    import json
+
+    return sorted(f"{k}={json.dumps(v, ensure_ascii=False)}"
+                  for k, v in options.theme_options.items())
 
 
 def _progress_for(url: str, progress: Callable[[str, int, int], None] | None
@@ -99,7 +129,14 @@ def _progress_for(url: str, progress: Callable[[str, int, int], None] | None
 
 
 def _changes(old: Story, new: Story, work: Work) -> str:
-    """What changed, in words: new chapters by title, else an edit."""
+    """What changed, in words: new chapters by title, a new title, else an edit."""
+    renamed = ""
+    if old.metadata.title != new.metadata.title:
+        renamed = f"; retitled “{new.metadata.title}”"
+    return _chapters_changed(old, new, work) + renamed
+
+
+def _chapters_changed(old: Story, new: Story, work: Work) -> str:
     added = [c.title for c in new.chapters[len(old.chapters):]]
     if added:
         shown = ", ".join(f"“{t}”" for t in added[:3] if t)
@@ -124,14 +161,15 @@ def books_in(targets: Sequence[Path]) -> Iterator[Path]:
 def update_books(targets: Sequence[Path], fetch: FetchOptions | None = None,
                  options: BuildOptions | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
-                 each: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+                 each: Callable[[Outcome], None] | None = None,
+                 force: bool = False) -> list[Outcome]:
     """Every book named or found in the folders named, one after another (one request at a
     time); a book that fails is reported and the rest go on. A folder's books that were not
     made from a link are skipped."""
     outcomes = []
     for path in books_in(targets):
         try:
-            outcome = update_book(path, fetch, options, progress)
+            outcome = update_book(path, fetch, options, progress, force)
         except NotFromALink as exc:  # in a folder: another book of the library
             outcome = Outcome(path, "failed" if path in targets else "skipped", exc.message)
         except FicbookError as exc:
