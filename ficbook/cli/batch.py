@@ -80,8 +80,8 @@ def batch_cmd(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
     options = BuildOptions(formats=formats, theme=theme or DEFAULT_THEME,
                            page_size=page_size or BuildOptions.page_size,
                            print_layout=print_layout, theme_options=theme_options)
-    urls = _links_in(inputs) if inputs else None
-    if urls is not None and (cluster is not None or listed is not None):
+    urls = _links_in(inputs) if inputs else _links_in((str(listed),)) if listed else None
+    if urls is not None and (cluster is not None or (listed is not None and inputs)):
         raise click.UsageError("links are fetched here, one after another: --cluster and "
                                "--list are for story files")
     if urls is not None:

@@ -119,3 +119,11 @@ def test_an_anthology_names_a_failing_link_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(tmp_path / "anthology.toml")])
     assert result.exit_code == 3
     assert result.output.count("http://test1.com?sid=666") == 1
+
+
+def test_a_list_of_links_given_with_list_is_fetched(tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://test1.com?sid=14\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", "--list", str(urls), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "Test Story Title 14 - Test Author aa.epub").is_file()
