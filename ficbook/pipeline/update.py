@@ -92,7 +92,8 @@ def update_book(path: Path, fetch: FetchOptions | None = None,
         options = BuildOptions(theme=record.theme or DEFAULT_THEME, theme_options=chosen)
     restyled = (options.theme, _options_text(options)) != (record.theme or DEFAULT_THEME,
                                                           sorted(record.theme_options))
-    if unchanged(record.story, work) and not restyled:
+    changed = not unchanged(record.story, work)
+    if not changed and not restyled:
         return Outcome(path, "up to date")
     old, now = record.story.metadata, metadata_of(work)
     if not force:
@@ -105,10 +106,9 @@ def update_book(path: Path, fetch: FetchOptions | None = None,
                                    f"book has {len(record.story.chapters)}: not updated "
                                    "(--force updates it anyway)")
     edited = len(work.chapters) <= len(record.story.chapters)  # no new chapter: an edit
-    story = fetcher.story(work, _progress_for(record.url, progress),
-                          refetch=edited and not unchanged(record.story, work))
+    story = fetcher.story(work, _progress_for(record.url, progress), refetch=edited and changed)
     build_book(Book.single(story), path, replace(options, formats=("epub",)))
-    said = _changes(record.story, story, work) if not unchanged(record.story, work) else \
+    said = _changes(record.story, story, work) if changed else \
         f"rebuilt in the {options.theme} theme"
     if path.with_suffix(".pdf").is_file():
         said += "; the PDF beside it was not updated (`ficbook build LINK -f pdf`)"
