@@ -3,8 +3,9 @@ bar on a terminal."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,32 +150,22 @@ def _batch_links(urls: list[str], output: Path, options: BuildOptions, fetch: Fe
         sys.exit(EXIT_PARTIAL)
 
 
-class _progress:
-    """A rich progress bar on a terminal: done (of how many, once all are found), failed, the
-    rate and the current story; silent otherwise."""
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[Path, int, int | None, str], None]]:
+    """The batch's bar: done (of how many, once all are found), failed, the rate and the
+    current story."""
+    from rich.progress import TextColumn
 
-    def __enter__(self) -> Any:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        console = Console(stderr=True)
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[failed]} failed"),
-                            TextColumn("{task.fields[rate]}"),
-                            console=console, transient=True, disable=not console.is_terminal)
-        self.bar.__enter__()
-        self.task = self.bar.add_task("starting", total=None, failed=0, rate="")
+    with common.progress_bar(TextColumn("{task.fields[failed]} failed"),
+                             TextColumn("{task.fields[rate]}"), failed=0, rate="") as bar:
+        task = bar.tasks[0]
         failed = 0
 
         def report(path: Path, done: int, total: int | None, status: str) -> None:
             nonlocal failed
             failed += status == "failed"
-            speed = self.bar.tasks[0].speed
-            self.bar.update(self.task, completed=done, total=total, failed=failed,
-                            rate=f"{speed:.0f}/s" if speed else "",
-                            description=f"{status} {path.name[:50]}")
+            bar.update(task.id, completed=done, total=total, failed=failed,
+                       rate=f"{task.speed:.0f}/s" if task.speed else "",
+                       description=f"{status} {path.name[:50]}")
 
-        return report
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
+        yield report

@@ -84,6 +84,22 @@ OPTION_HELP = ("A theme option, key=value (repeat for several); `ficbook themes`
 
 
 @contextlib.contextmanager
+def progress_bar(*columns: Any, **fields: Any) -> Iterator[Any]:
+    """A rich progress bar on stderr when it is a terminal, silent otherwise: what is being
+    done, the bar, done of total, then `columns` (their task `fields` start as given). Yields
+    rich's Progress; its one task is `.tasks[0]`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  *columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        bar.add_task("starting", total=None, **fields)
+        yield bar
+
+
+@contextlib.contextmanager
 def writing_into(folder: Path, *, deep: bool = False) -> Iterator[None]:
     """Around a command that writes its files into `folder` (`deep`: anywhere under it): an
     OSError on the folder, on a folder above it (made on the way) or on a file it writes there

@@ -3,13 +3,15 @@ bar, and `ficbook sites`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from ..options import FetchOptions
+from . import common
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,28 +50,17 @@ def fetch_settings(login: str | None, password: str | None, is_adult: bool,
                         fff_ini=fff_ini, refresh=refresh, cache=cache)
 
 
-class fetch_progress:
-    """A progress bar on a terminal: the chapters of the work being fetched (or the books of a
-    folder being updated); silent when the output is not a terminal."""
-
-    def __enter__(self) -> Callable[[str, int, int], None]:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        console = Console(stderr=True)
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            console=console, transient=True, disable=not console.is_terminal)
-        self.bar.__enter__()
-        self.task = self.bar.add_task("fetching", total=None)
+@contextlib.contextmanager
+def fetch_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """The bar of a fetch: the chapters of the work being fetched (or the books of a folder
+    being updated)."""
+    with common.progress_bar() as bar:
+        task = bar.tasks[0]
 
         def report(what: str, done: int, total: int) -> None:
-            self.bar.update(self.task, completed=done, total=total,
-                            description=f"fetching {what[:60]}")
+            bar.update(task.id, completed=done, total=total, description=f"fetching {what[:60]}")
 
-        return report
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
+        yield report
 
 
 @click.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Chapter, Metadata, Story
@@ -19,15 +20,14 @@ READER = "url/fanficfare"
 
 def story_of(work: Work, chapters: Sequence[str]) -> Story:
     """The Story of `work`, whose chapters' HTML is `chapters`, in the index's order."""
-    from ..ingest.htmlblocks import parse_fragment
+    from ..ingest.htmlblocks import parse_fragment, same_words
 
     read = [_chapter(parse_fragment(text), _plain(ref.title))
             for ref, text in zip(work.chapters, chapters, strict=True)]
     notes = [f"{work.site}: fetched through FanFicFare, {len(read)} "
              f"chapter{'s' if len(read) != 1 else ''}"]
-    if len(read) == 1 and _same(read[0].title, work.text("title")):
-        read[0] = Chapter(title="", body=read[0].body, summary=read[0].summary,
-                          notes=read[0].notes, end_notes=read[0].end_notes)
+    if len(read) == 1 and same_words(read[0].title, work.text("title")):
+        read[0] = replace(read[0], title="")
     return Story(metadata=metadata_of(work), chapters=tuple(read), source=None,
                  reader=READER, reader_notes=tuple(notes))
 
@@ -94,11 +94,11 @@ def _chapter(body: lxml.html.HtmlElement, title: str) -> Chapter:
     """One chapter: FanFicFare's notes blocks as the chapter's notes, a heading over the text
     that only repeats the chapter's title left out, the rest as the body."""
     from ..ingest.epub_chapter import sectioned_chapter
-    from ..ingest.htmlblocks import HEADINGS, body_fragment, text_of
+    from ..ingest.htmlblocks import HEADINGS, body_fragment, same_words, text_of
 
     for el in body.iter(*HEADINGS, "p"):
         if el.tag in HEADINGS:
-            if _same(text_of(el), title):
+            if same_words(text_of(el), title):
                 el.drop_tree()
             break
         if text_of(el):
@@ -108,9 +108,3 @@ def _chapter(body: lxml.html.HtmlElement, title: str) -> Chapter:
         return Chapter(title=title, body=sectioned.body, summary=sectioned.summary,
                        notes=sectioned.notes, end_notes=sectioned.end_notes)
     return Chapter(title=title, body=body_fragment(body))
-
-
-def _same(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return re.sub(r"\W+", "", s.casefold())
-    return bool(norm(a)) and norm(a) == norm(b)

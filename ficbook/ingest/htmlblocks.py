@@ -281,7 +281,7 @@ def chapters_from_blocks(blocks: list[Block], title: str = "", *, headings: bool
             headings and block.kind == "p" and "<br" not in block.html and _BR not in block.html
             and is_chapter_heading(text))
         if is_heading:
-            if not started and not body and not chapters and _same(text, title):
+            if not started and not body and not chapters and same_words(text, title):
                 continue  # the story's title repeated over the text
             flush()
             chapter_title = xhtml.to_text(xhtml.clean(text, typography=typography))
@@ -298,7 +298,9 @@ def chapters_from_blocks(blocks: list[Block], title: str = "", *, headings: bool
     return chapters, end_mark
 
 
-def _same(a: str, b: str) -> bool:
+def same_words(a: str, b: str) -> bool:
+    """`a` says what `b` (not empty) says, case, spaces and punctuation aside."""
+
     def norm(s: str) -> str:
         return re.sub(r"\W+", "", s.lower())
     return bool(b) and norm(a) == norm(b)
@@ -336,7 +338,7 @@ def _title_heading(blocks: list[Block], meta: Metadata) -> tuple[list[Block], Me
     deeper = [b for b in blocks if b.kind == "heading" and b.level > first.level]
     if len(peers) != 1 or _CHAPTER.match(first.text):
         return blocks, meta
-    if meta.title and not _same(first.text, meta.title):
+    if meta.title and not same_words(first.text, meta.title):
         return blocks, meta
     if not meta.title and not deeper and len(blocks) > 1 and blocks[1].kind == "heading":
         return blocks, meta

@@ -130,7 +130,7 @@ def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
     if they do."""
     problems: list[str] = []
     seen: dict[str, str] = {}
-    todo: list[tuple[int, Path]] = []
+    todo: list[tuple[int, Path | str]] = []
     digests: dict[int, str] = {}
     known: dict[int, Story] = {}  # from the cache, or fetched: no workers needed for these
     for n, path in enumerate(paths):
@@ -143,7 +143,7 @@ def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
             story_or_error = _fetch_one(path, fetch, progress)
             if isinstance(story_or_error, Story):
                 known[n] = story_or_error
-                todo.append((n, Path()))
+                todo.append((n, path))
             else:
                 # (the message starts with the link, which the label already says)
                 problems.append(f"{label}: {story_or_error.message.removeprefix(path + ': ')}"
@@ -167,8 +167,9 @@ def read_stories(paths: Sequence[Path | str], reader: str | None = None, *,
         story = cached_story(path, digest, reader) if cache else None
         if story is not None:
             known[n] = story
-    fresh = iter(_read_all([(p, digests[n]) for n, p in todo if n not in known], reader,
-                           cache, meanwhile))
+    fresh = iter(_read_all([(p, digests[n]) for n, p in todo
+                            if n not in known and isinstance(p, Path)],  # (links are known)
+                           reader, cache, meanwhile))
     stories: list[Story] = []
     for n, path in todo:
         outcome = known[n] if n in known else next(fresh)

@@ -117,10 +117,9 @@ def update_book(path: Path, fetch: FetchOptions | None = None,
 
 def _options_text(options: BuildOptions) -> list[str]:
     """The theme options as the book records them (key=value, sorted)."""
-    import json
+    from ..theme import option_text
 
-    return sorted(f"{k}={json.dumps(v, ensure_ascii=False)}"
-                  for k, v in options.theme_options.items())
+    return sorted(option_text(k, v) for k, v in options.theme_options.items())
 
 
 def _progress_for(url: str, progress: Callable[[str, int, int], None] | None

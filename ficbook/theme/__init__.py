@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -156,6 +157,11 @@ def _check_type(key: str, value: Any, default: Any) -> None:
 def _kind(value: Any) -> str:
     return {bool: "true or false", int: "a whole number", float: "a number",
             str: "a string"}.get(type(value), type(value).__name__)
+
+
+def option_text(key: str, value: Any) -> str:
+    """`key=value` as parse_option reads it back (how a book records its theme options)."""
+    return f"{key}={json.dumps(value, ensure_ascii=False)}"
 
 
 def parse_option(text: str) -> tuple[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from ..model import (
     chapter_label,
 )
 from ..xhtml.language import direction
-from . import Theme, anchors, builtin_themes_dir
+from . import Theme, anchors, builtin_themes_dir, option_text
 from .cover import render_cover
 from .environment import check_templates_again
 
@@ -87,8 +86,8 @@ def render(book: Book, theme: Theme, cache: BookCache | None = None) -> Rendered
     _story_pages(out, plan, toc, cache.story_pages(theme, stylesheets, cover.filename))
     _back_pages(out, plan, toc, modified)
     builtin = theme.chain[0].parent.resolve() == builtin_themes_dir().resolve()
-    chosen = tuple(f"{k}={json.dumps(v, ensure_ascii=False)}"
-                   for k, v in sorted(theme.options.items()) if theme.defaults.get(k) != v)
+    chosen = tuple(option_text(k, v) for k, v in sorted(theme.options.items())
+                   if theme.defaults.get(k) != v)
     return RenderedBook(book=book, pages=anchors.resolve(tuple(out.pages)), toc=tuple(toc),
                         assets=tuple(assets), cover=cover, modified=modified,
                         theme=theme.name if builtin else "",
