@@ -81,4 +81,7 @@ def sites(match: str | None) -> None:
         click.echo(f"{site}  {examples[0] if examples else ''}".rstrip())
         shown += 1
     if not shown:
-        raise click.ClickException(f"no supported site matches '{match}'")
+        from ..errors import InputError
+
+        raise InputError(None, f"no supported site matches '{match}' (`ficbook sites` lists "
+                               "them all)")

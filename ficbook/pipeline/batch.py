@@ -100,11 +100,12 @@ def batch(inputs: Sequence[Path | str], output: Path | str, options: BuildOption
         from .cluster import cluster_engine  # says how to install Dask if it is not there
 
         engine = cluster_engine(cluster, options, theme, shared_fs=shared_fs)
+    # Every path named is checked now: a missing one is an error before any folder is made.
+    found = stream_inputs(inputs, exclude=output, listed=listed)
     with _writing():
         output.mkdir(parents=True, exist_ok=True)
     with Manifest(output) as manifest:
         run = _Run(output, manifest, BatchResult(), progress, record)
-        found = stream_inputs(inputs, exclude=output, listed=listed)
         with _writing():
             tmp = Path(tempfile.mkdtemp(prefix=".ficbook-tmp-", dir=output))
         try:
